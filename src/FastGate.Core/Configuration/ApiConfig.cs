@@ -1,0 +1,22 @@
+namespace FastGate.Core.Configuration;
+
+/// <summary>An API definition: which requests it takes (hosts, listen path) and where they go (target URL).</summary>
+internal sealed class ApiConfig
+{
+    public string? Name { get; set; }
+
+    /// <summary>Exact names or one-level wildcards ("*.example.com"); empty means any host.</summary>
+    public List<string> Hosts { get; set; } = [];
+
+    public string? ListenPath { get; set; }
+    public bool StripListenPath { get; set; }
+
+    /// <summary>"http://host:port/base" or "https://host/base".</summary>
+    public string? TargetUrl { get; set; }
+
+    /// <summary>Forward the client's Host header instead of the target URL's authority.</summary>
+    public bool PreserveHostHeader { get; set; }
+
+    /// <summary>The TLS client profile for an https target URL; absent: system trust store, TLS 1.2/1.3.</summary>
+    public string? TlsClientProfile { get; set; }
+}

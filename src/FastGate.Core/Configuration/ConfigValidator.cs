@@ -1,0 +1,296 @@
+using FastGate.Core.Infrastructure;
+
+namespace FastGate.Core.Configuration;
+
+/// <summary>Checks a whole configuration and reports every error at once (not just the first).</summary>
+internal static class ConfigValidator
+{
+    private static readonly string[] KnownProtocols = ["1.2", "1.3"];
+
+    public static List<ConfigError> Validate(LoadedConfig loaded)
+    {
+        var errors = new List<ConfigError>();
+        var config = loaded.Config;
+        void Error(string path, string message) => errors.Add(new ConfigError(loaded.FilePath, path, message));
+        void FileMustExist(string path, string? file, string what)
+        {
+            if (string.IsNullOrWhiteSpace(file))
+            {
+                Error(path, $"{what} is required");
+            }
+            else if (!File.Exists(loaded.ResolvePath(file)) && !IsDevelopmentCertificate(loaded, file))
+            {
+                Error(path, $"{what} '{loaded.ResolvePath(file)}' does not exist");
+            }
+        }
+        void ProtocolsMustBeKnown(string path, List<string> protocols)
+        {
+            if (protocols.Count == 0)
+            {
+                Error(path, "at least one TLS protocol version is required (\"1.2\", \"1.3\")");
+            }
+            for (var i = 0; i < protocols.Count; i++)
+            {
+                if (Array.IndexOf(KnownProtocols, protocols[i]) < 0)
+                {
+                    Error($"{path}[{i}]", $"unknown TLS protocol version '{protocols[i]}'; use \"1.2\" or \"1.3\"");
+                }
+            }
+        }
+
+        foreach (var (name, keystore) in config.Keystores)
+        {
+            var path = $"$.keystores['{name}']";
+            if (keystore.Pfx is not null)
+            {
+                FileMustExist($"{path}.pfx", keystore.Pfx, "the PFX file");
+                if (keystore.Certificate is not null || keystore.PrivateKey is not null)
+                {
+                    Error(path, "give either pfx or certificate + private_key, not both");
+                }
+            }
+            else
+            {
+                FileMustExist($"{path}.certificate", keystore.Certificate, "the certificate file (PEM)");
+                FileMustExist($"{path}.private_key", keystore.PrivateKey, "the private key file (PEM)");
+            }
+        }
+
+        foreach (var (name, truststore) in config.Truststores)
+        {
+            var path = $"$.truststores['{name}'].certificates";
+            if (truststore.Certificates.Count == 0)
+            {
+                Error(path, "a truststore needs at least one CA certificate file");
+            }
+            for (var i = 0; i < truststore.Certificates.Count; i++)
+            {
+                FileMustExist($"{path}[{i}]", truststore.Certificates[i], "the CA certificate file");
+            }
+        }
+
+        foreach (var (name, profile) in config.TlsServerProfiles)
+        {
+            var path = $"$.tls_server_profiles['{name}']";
+            if (string.IsNullOrWhiteSpace(profile.Keystore))
+            {
+                Error($"{path}.keystore", "a TLS server profile needs a keystore");
+            }
+            else if (!config.Keystores.ContainsKey(profile.Keystore))
+            {
+                Error($"{path}.keystore", $"no keystore named '{profile.Keystore}' (known: {Known(config.Keystores.Keys)})");
+            }
+            ProtocolsMustBeKnown($"{path}.protocols", profile.Protocols);
+        }
+
+        foreach (var (name, profile) in config.TlsClientProfiles)
+        {
+            var path = $"$.tls_client_profiles['{name}']";
+            if (profile.Truststore is not null && !config.Truststores.ContainsKey(profile.Truststore))
+            {
+                Error($"{path}.truststore", $"no truststore named '{profile.Truststore}' (known: {Known(config.Truststores.Keys)})");
+            }
+            ProtocolsMustBeKnown($"{path}.protocols", profile.Protocols);
+        }
+
+        if (config.Listeners.Count == 0)
+        {
+            Error("$.listeners", "at least one listener is required");
+        }
+        var addresses = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < config.Listeners.Count; i++)
+        {
+            var listener = config.Listeners[i];
+            var path = $"$.listeners[{i}]";
+            if (!EndpointParser.TryParse(listener.Address, out var endpoint))
+            {
+                Error($"{path}.address", $"'{listener.Address}' is not an IP address with a port, such as 127.0.0.1:8443 or [::]:443");
+            }
+            else if (endpoint.Port != 0 && !addresses.TryAdd(endpoint.ToString(), i))
+            {
+                Error($"{path}.address", $"{endpoint} is already used by $.listeners[{addresses[endpoint.ToString()]}]");
+            }
+            if (listener.MaxConnections <= 0)
+            {
+                Error($"{path}.max_connections", "must be greater than 0");
+            }
+            if (listener.Tls is { } tls)
+            {
+                if (string.IsNullOrWhiteSpace(tls.ServerProfile))
+                {
+                    Error($"{path}.tls.server_profile", "a TLS listener needs a default TLS server profile");
+                }
+                else if (!config.TlsServerProfiles.ContainsKey(tls.ServerProfile))
+                {
+                    Error($"{path}.tls.server_profile", $"no TLS server profile named '{tls.ServerProfile}' (known: {Known(config.TlsServerProfiles.Keys)})");
+                }
+                var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                foreach (var (host, profile) in tls.Sni)
+                {
+                    if (!HostNames.IsValidPattern(host))
+                    {
+                        Error($"{path}.tls.sni['{host}']", "not a host name or one-level wildcard such as *.example.com");
+                    }
+                    else if (!seen.Add(host))
+                    {
+                        Error($"{path}.tls.sni['{host}']", "this host name is listed twice (names are case-insensitive)");
+                    }
+                    if (!config.TlsServerProfiles.ContainsKey(profile))
+                    {
+                        Error($"{path}.tls.sni['{host}']", $"no TLS server profile named '{profile}' (known: {Known(config.TlsServerProfiles.Keys)})");
+                    }
+                }
+            }
+        }
+
+        var apiNames = new HashSet<string>(StringComparer.Ordinal);
+        var routes = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < config.Apis.Count; i++)
+        {
+            var api = config.Apis[i];
+            var path = $"$.apis[{i}]";
+            if (string.IsNullOrWhiteSpace(api.Name))
+            {
+                Error($"{path}.name", "an API definition needs a name");
+            }
+            else if (!apiNames.Add(api.Name))
+            {
+                Error($"{path}.name", $"another API is already named '{api.Name}'");
+            }
+            if (string.IsNullOrEmpty(api.ListenPath) || api.ListenPath[0] != '/' || api.ListenPath.Contains('?') || api.ListenPath.Contains('#'))
+            {
+                Error($"{path}.listen_path", $"'{api.ListenPath}' is not a path starting with '/' (no query or fragment)");
+            }
+            ValidateTargetUrl(api.TargetUrl, $"{path}.target_url", Error);
+            if (api.TlsClientProfile is not null && !config.TlsClientProfiles.ContainsKey(api.TlsClientProfile))
+            {
+                Error($"{path}.tls_client_profile", $"no TLS client profile named '{api.TlsClientProfile}' (known: {Known(config.TlsClientProfiles.Keys)})");
+            }
+            for (var h = 0; h < api.Hosts.Count; h++)
+            {
+                if (!HostNames.IsValidPattern(api.Hosts[h]))
+                {
+                    Error($"{path}.hosts[{h}]", $"'{api.Hosts[h]}' is not a host name or one-level wildcard such as *.example.com");
+                }
+            }
+            var listenPath = NormalizeListenPath(api.ListenPath);
+            foreach (var host in api.Hosts.Count == 0 ? [""] : api.Hosts)
+            {
+                var key = host + " " + listenPath;
+                if (!routes.TryAdd(key, i))
+                {
+                    Error($"{path}.listen_path", $"$.apis[{routes[key]}] already takes host '{(host.Length == 0 ? "*" : host)}' with listen path '{api.ListenPath}'");
+                }
+            }
+        }
+
+        var pool = config.UpstreamPool;
+        if (pool.MaxConnectionsPerEndpoint <= 0)
+        {
+            Error("$.upstream_pool.max_connections_per_endpoint", "must be greater than 0");
+        }
+        if (pool.IdleTimeoutSeconds <= 0)
+        {
+            Error("$.upstream_pool.idle_timeout_seconds", "must be greater than 0");
+        }
+        if (pool.ConnectTimeoutSeconds <= 0)
+        {
+            Error("$.upstream_pool.connect_timeout_seconds", "must be greater than 0");
+        }
+
+        var limits = config.Limits;
+        if (limits.MaxRequestLineBytes < 256)
+        {
+            Error("$.limits.max_request_line_bytes", "must be at least 256");
+        }
+        if (limits.MaxRequestHeadBytes < limits.MaxRequestLineBytes)
+        {
+            Error("$.limits.max_request_head_bytes", "must be at least max_request_line_bytes");
+        }
+        if (limits.MaxHeaderCount <= 0)
+        {
+            Error("$.limits.max_header_count", "must be greater than 0");
+        }
+        foreach (var (name, value) in new[]
+                 {
+                     ("handshake_timeout_seconds", limits.HandshakeTimeoutSeconds),
+                     ("request_head_timeout_seconds", limits.RequestHeadTimeoutSeconds),
+                     ("keep_alive_timeout_seconds", limits.KeepAliveTimeoutSeconds),
+                     ("upstream_response_timeout_seconds", limits.UpstreamResponseTimeoutSeconds),
+                     ("shutdown_drain_seconds", limits.ShutdownDrainSeconds),
+                 })
+        {
+            if (value <= 0)
+            {
+                Error($"$.limits.{name}", "must be greater than 0");
+            }
+        }
+
+        if (config.DevelopmentCertificates is { } dev)
+        {
+            if (string.IsNullOrWhiteSpace(dev.Directory))
+            {
+                Error("$.development_certificates.directory", "a directory for the generated certificates is required");
+            }
+            for (var h = 0; h < dev.Hosts.Count; h++)
+            {
+                if (!HostNames.IsValidPattern(dev.Hosts[h]))
+                {
+                    Error($"$.development_certificates.hosts[{h}]", $"'{dev.Hosts[h]}' is not a host name");
+                }
+            }
+        }
+
+        for (var i = 0; i < config.DemoUpstreams.Count; i++)
+        {
+            var demo = config.DemoUpstreams[i];
+            var path = $"$.demo_upstreams[{i}]";
+            if (!EndpointParser.TryParse(demo.Address, out _))
+            {
+                Error($"{path}.address", $"'{demo.Address}' is not an IP address with a port");
+            }
+            if (demo.Keystore is not null && !config.Keystores.ContainsKey(demo.Keystore))
+            {
+                Error($"{path}.keystore", $"no keystore named '{demo.Keystore}'");
+            }
+        }
+        return errors;
+    }
+
+    public static string NormalizeListenPath(string? listenPath) =>
+        string.IsNullOrEmpty(listenPath) || listenPath == "/" ? "/" : listenPath.TrimEnd('/');
+
+    private static void ValidateTargetUrl(string? url, string path, Action<string, string> error)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            error(path, $"'{url}' is not an absolute http:// or https:// URL");
+            return;
+        }
+        if (string.IsNullOrEmpty(uri.Host))
+        {
+            error(path, "the target URL has no host");
+        }
+        if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo))
+        {
+            error(path, "a target URL may not carry a query, fragment or user info");
+        }
+    }
+
+    /// <summary>Files inside the development certificate directory may not exist yet: they are generated at start.</summary>
+    private static bool IsDevelopmentCertificate(LoadedConfig loaded, string file)
+    {
+        if (loaded.Config.DevelopmentCertificates?.Directory is not { } dir)
+        {
+            return false;
+        }
+        var root = loaded.ResolvePath(dir) + Path.DirectorySeparatorChar;
+        return loaded.ResolvePath(file).StartsWith(root, StringComparison.Ordinal);
+    }
+
+    private static string Known(IEnumerable<string> names)
+    {
+        var list = string.Join(", ", names);
+        return list.Length == 0 ? "none defined" : list;
+    }
+}

@@ -1,0 +1,11 @@
+namespace FastGate.Core.Configuration;
+
+/// <summary>A built-in echo upstream started with the gateway, so the shipped config routes somewhere real on a fresh machine.</summary>
+internal sealed class DemoUpstreamConfig
+{
+    public string? Name { get; set; }
+    public string? Address { get; set; }
+
+    /// <summary>A keystore for HTTPS; absent: plain HTTP.</summary>
+    public string? Keystore { get; set; }
+}

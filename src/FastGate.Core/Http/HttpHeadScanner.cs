@@ -1,0 +1,344 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text;
+
+namespace FastGate.Core.Http;
+
+/// <summary>
+/// The parts of head parsing that requests and responses share: finding the end of the head line by line
+/// (CRLF only; a bare LF is refused, not guessed at) and parsing header fields and their framing meaning.
+/// </summary>
+internal static class HttpHeadScanner
+{
+    private const int MaxLeadingEmptyLines = 4;
+
+    /// <summary>
+    /// Finds the head in <paramref name="span"/>. Returns false when more bytes are needed (rejection None) or the head is refused.
+    /// On success, <paramref name="headStart"/> skips leading empty lines and <paramref name="headEnd"/> is just past the blank line.
+    /// </summary>
+    public static bool TryLocateHead(ReadOnlySpan<byte> span, bool inputIsTruncated, HttpParserLimits limits, bool isRequest,
+        out int headStart, out int headEnd, out int firstLineEnd, out HttpRejection rejection)
+    {
+        headStart = 0;
+        headEnd = 0;
+        firstLineEnd = -1;
+        rejection = HttpRejection.None;
+
+        var lineStart = 0;
+        var lines = 0;
+        var leadingEmpty = 0;
+        while (true)
+        {
+            var lf = span[lineStart..].IndexOf((byte)'\n');
+            if (lf < 0)
+            {
+                if (firstLineEnd < 0 && span.Length - headStart > limits.MaxRequestLineBytes)
+                {
+                    rejection = isRequest ? HttpRejection.RequestLineTooLong : HttpRejection.HeadTooLarge;
+                }
+                else if (inputIsTruncated || span.Length - headStart >= limits.MaxHeadBytes)
+                {
+                    rejection = HttpRejection.HeadTooLarge;
+                }
+                return false;
+            }
+            lf += lineStart;
+            if (lf == 0 || span[lf - 1] != (byte)'\r')
+            {
+                rejection = HttpRejection.BareLineFeed;
+                return false;
+            }
+
+            var contentLength = lf - 1 - lineStart;
+            if (firstLineEnd < 0)
+            {
+                if (contentLength == 0)
+                {
+                    // RFC 9112 §2.2: ignore at least one empty line before the request line.
+                    if (++leadingEmpty > MaxLeadingEmptyLines)
+                    {
+                        rejection = isRequest ? HttpRejection.InvalidRequestLine : HttpRejection.InvalidStatusLine;
+                        return false;
+                    }
+                    lineStart = lf + 1;
+                    headStart = lineStart;
+                    continue;
+                }
+                if (contentLength > limits.MaxRequestLineBytes)
+                {
+                    rejection = isRequest ? HttpRejection.RequestLineTooLong : HttpRejection.HeadTooLarge;
+                    return false;
+                }
+                firstLineEnd = lf - 1;
+            }
+            else if (contentLength == 0)
+            {
+                headEnd = lf + 1;
+                if (headEnd - headStart > limits.MaxHeadBytes)
+                {
+                    rejection = HttpRejection.HeadTooLarge;
+                    return false;
+                }
+                return true;
+            }
+            else if (++lines > limits.MaxHeaderCount)
+            {
+                rejection = HttpRejection.TooManyHeaders;
+                return false;
+            }
+
+            lineStart = lf + 1;
+            if (lineStart - headStart > limits.MaxHeadBytes)
+            {
+                rejection = HttpRejection.HeadTooLarge;
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Parses the header lines in head[<paramref name="start"/>..<paramref name="end"/>) into <paramref name="head"/>.</summary>
+    public static HttpRejection ParseFields(HttpMessageHead head, int start, int end, bool isRequest)
+    {
+        var span = head.Span;
+        var contentLengthSeen = false;
+        var pos = start;
+        while (pos < end)
+        {
+            var lineEnd = pos + span[pos..end].IndexOf((byte)'\r');
+            if (lineEnd + 1 >= span.Length || span[lineEnd + 1] != (byte)'\n')
+            {
+                return HttpRejection.InvalidHeaderValue; // a CR that does not end the line
+            }
+            if (lineEnd == pos)
+            {
+                break; // the blank line
+            }
+            var line = span[pos..lineEnd];
+            if (line[0] is (byte)' ' or (byte)'\t')
+            {
+                return HttpRejection.ObsoleteLineFolding;
+            }
+            var colon = line.IndexOf((byte)':');
+            if (colon <= 0 || line[..colon].ContainsAnyExcept(HttpCharacters.Token))
+            {
+                return HttpRejection.InvalidHeaderName; // also catches whitespace before the colon
+            }
+            var value = line[(colon + 1)..];
+            var valueOffset = colon + 1;
+            var leading = 0;
+            while (leading < value.Length && value[leading] is (byte)' ' or (byte)'\t')
+            {
+                leading++;
+            }
+            var trailing = value.Length;
+            while (trailing > leading && value[trailing - 1] is (byte)' ' or (byte)'\t')
+            {
+                trailing--;
+            }
+            value = value[leading..trailing];
+            if (value.ContainsAnyExcept(HttpCharacters.FieldValue))
+            {
+                return HttpRejection.InvalidHeaderValue;
+            }
+
+            var known = Classify(line[..colon]);
+            var field = new HttpHeaderField(pos, colon, pos + valueOffset + leading, value.Length, lineEnd + 2 - pos, known);
+            var rejection = Interpret(head, in field, value, isRequest, ref contentLengthSeen);
+            if (rejection != HttpRejection.None)
+            {
+                return rejection;
+            }
+            head.AddHeader(in field);
+            pos = lineEnd + 2;
+        }
+        return HttpRejection.None;
+    }
+
+    private static HttpRejection Interpret(HttpMessageHead head, in HttpHeaderField field, ReadOnlySpan<byte> value, bool isRequest, ref bool contentLengthSeen)
+    {
+        switch (field.Known)
+        {
+            case KnownHeader.ContentLength:
+                if (!TryParseContentLength(value, out var length) || (contentLengthSeen && length != head.ContentLength))
+                {
+                    return HttpRejection.InvalidContentLength;
+                }
+                contentLengthSeen = true;
+                head.ContentLength = length;
+                break;
+            case KnownHeader.TransferEncoding:
+                var te = InterpretTransferEncoding(head, value);
+                if (te != HttpRejection.None)
+                {
+                    return te;
+                }
+                break;
+            case KnownHeader.Connection:
+                return InterpretConnection(head, field.ValueStart, value);
+            case KnownHeader.Host when isRequest:
+                if (head is HttpRequestHead request)
+                {
+                    if (request.HostHeaderIndex >= 0)
+                    {
+                        return HttpRejection.MultipleHost;
+                    }
+                    if (value.ContainsAnyExcept(HttpCharacters.Host))
+                    {
+                        return HttpRejection.InvalidHost;
+                    }
+                    request.HostHeaderIndex = head.HeaderCount;
+                }
+                break;
+            case KnownHeader.Expect when isRequest:
+                if (head is HttpRequestHead expecting && Ascii.EqualsIgnoreCase(value, "100-continue"u8))
+                {
+                    expecting.ExpectContinue = true;
+                }
+                break;
+        }
+        return HttpRejection.None;
+    }
+
+    /// <summary>Digits only; a list of identical values ("5, 5") is one value (RFC 9110 §8.6); no sign, no overflow.</summary>
+    public static bool TryParseContentLength(ReadOnlySpan<byte> value, out long length)
+    {
+        length = -1;
+        while (!value.IsEmpty)
+        {
+            var comma = value.IndexOf((byte)',');
+            var item = (comma < 0 ? value : value[..comma]).Trim(" \t"u8);
+            value = comma < 0 ? default : value[(comma + 1)..];
+            if (item.IsEmpty || item.ContainsAnyExceptInRange((byte)'0', (byte)'9') || item.Length > 18
+                || !Utf8Parser.TryParse(item, out long parsed, out var consumed) || consumed != item.Length)
+            {
+                return false;
+            }
+            if (length >= 0 && parsed != length)
+            {
+                return false;
+            }
+            length = parsed;
+        }
+        return length >= 0;
+    }
+
+    /// <summary>
+    /// Codings a proxy may pass through untouched. The final one must be chunked for a request (RFC 9112 §6.3),
+    /// and chunked may appear once; anything unknown is refused rather than guessed at.
+    /// </summary>
+    private static HttpRejection InterpretTransferEncoding(HttpMessageHead head, ReadOnlySpan<byte> value)
+    {
+        if (head.HasTransferEncoding && head.Framing == BodyFraming.Chunked)
+        {
+            return HttpRejection.InvalidTransferEncoding; // anything after chunked
+        }
+        head.HasTransferEncoding = true;
+        var sawAny = false;
+        while (!value.IsEmpty)
+        {
+            var comma = value.IndexOf((byte)',');
+            var item = (comma < 0 ? value : value[..comma]).Trim(" \t"u8);
+            value = comma < 0 ? default : value[(comma + 1)..];
+            if (item.IsEmpty)
+            {
+                return HttpRejection.InvalidTransferEncoding;
+            }
+            if (head.Framing == BodyFraming.Chunked)
+            {
+                return HttpRejection.InvalidTransferEncoding; // chunked must be last and only once
+            }
+            sawAny = true;
+            if (Ascii.EqualsIgnoreCase(item, "chunked"u8))
+            {
+                head.Framing = BodyFraming.Chunked;
+            }
+            else if (!(Ascii.EqualsIgnoreCase(item, "gzip"u8) || Ascii.EqualsIgnoreCase(item, "deflate"u8)
+                       || Ascii.EqualsIgnoreCase(item, "compress"u8) || Ascii.EqualsIgnoreCase(item, "x-gzip"u8)
+                       || Ascii.EqualsIgnoreCase(item, "x-compress"u8)))
+            {
+                return item.ContainsAnyExcept(HttpCharacters.Token)
+                    ? HttpRejection.InvalidTransferEncoding
+                    : HttpRejection.UnsupportedTransferEncoding;
+            }
+        }
+        return sawAny ? HttpRejection.None : HttpRejection.InvalidTransferEncoding;
+    }
+
+    private static HttpRejection InterpretConnection(HttpMessageHead head, int valueStart, ReadOnlySpan<byte> value)
+    {
+        var offset = 0;
+        while (offset < value.Length)
+        {
+            var rest = value[offset..];
+            var comma = rest.IndexOf((byte)',');
+            var itemLength = comma < 0 ? rest.Length : comma;
+            var item = rest[..itemLength];
+            var lead = 0;
+            while (lead < item.Length && item[lead] is (byte)' ' or (byte)'\t')
+            {
+                lead++;
+            }
+            var token = item[lead..].TrimEnd(" \t"u8);
+            if (!token.IsEmpty)
+            {
+                if (token.ContainsAnyExcept(HttpCharacters.Token))
+                {
+                    return HttpRejection.InvalidHeaderValue;
+                }
+                if (Ascii.EqualsIgnoreCase(token, "close"u8))
+                {
+                    head.ConnectionClose = true;
+                }
+                else if (Ascii.EqualsIgnoreCase(token, "keep-alive"u8))
+                {
+                    head.ConnectionKeepAlive = true;
+                }
+                else if (!head.AddConnectionToken(valueStart + offset + lead, token.Length))
+                {
+                    return HttpRejection.InvalidHeaderValue;
+                }
+            }
+            offset += itemLength + 1;
+        }
+        return HttpRejection.None;
+    }
+
+    /// <summary>Classifies a header name without allocating: length first, then a case-insensitive compare.</summary>
+    public static KnownHeader Classify(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        2 when Ascii.EqualsIgnoreCase(name, "TE"u8) => KnownHeader.TE,
+        4 when Ascii.EqualsIgnoreCase(name, "Host"u8) => KnownHeader.Host,
+        6 when Ascii.EqualsIgnoreCase(name, "Expect"u8) => KnownHeader.Expect,
+        7 when Ascii.EqualsIgnoreCase(name, "Upgrade"u8) => KnownHeader.Upgrade,
+        10 when Ascii.EqualsIgnoreCase(name, "Connection"u8) => KnownHeader.Connection,
+        10 when Ascii.EqualsIgnoreCase(name, "Keep-Alive"u8) => KnownHeader.KeepAlive,
+        14 when Ascii.EqualsIgnoreCase(name, "Content-Length"u8) => KnownHeader.ContentLength,
+        15 when Ascii.EqualsIgnoreCase(name, "X-Forwarded-For"u8) => KnownHeader.XForwardedFor,
+        16 when Ascii.EqualsIgnoreCase(name, "Proxy-Connection"u8) => KnownHeader.ProxyConnection,
+        16 when Ascii.EqualsIgnoreCase(name, "X-Forwarded-Host"u8) => KnownHeader.XForwardedHost,
+        17 when Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8) => KnownHeader.TransferEncoding,
+        17 when Ascii.EqualsIgnoreCase(name, "X-Forwarded-Proto"u8) => KnownHeader.XForwardedProto,
+        _ => KnownHeader.None,
+    };
+
+    /// <summary>Parses "HTTP/1.1" or "HTTP/1.0"; any other well-formed version is unsupported, anything else invalid.</summary>
+    public static HttpRejection ParseVersion(ReadOnlySpan<byte> version, out HttpVersionKind kind)
+    {
+        kind = HttpVersionKind.Http11;
+        if (version.SequenceEqual("HTTP/1.1"u8))
+        {
+            return HttpRejection.None;
+        }
+        if (version.SequenceEqual("HTTP/1.0"u8))
+        {
+            kind = HttpVersionKind.Http10;
+            return HttpRejection.None;
+        }
+        if (version.Length == 8 && version.StartsWith("HTTP/"u8) && char.IsAsciiDigit((char)version[5])
+            && version[6] == (byte)'.' && char.IsAsciiDigit((char)version[7]))
+        {
+            return HttpRejection.UnsupportedVersion;
+        }
+        return HttpRejection.InvalidRequestLine;
+    }
+}

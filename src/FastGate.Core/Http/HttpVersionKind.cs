@@ -1,0 +1,7 @@
+namespace FastGate.Core.Http;
+
+internal enum HttpVersionKind : byte
+{
+    Http10,
+    Http11,
+}

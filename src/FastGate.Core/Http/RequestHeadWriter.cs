@@ -1,0 +1,102 @@
+using System.Buffers;
+
+namespace FastGate.Core.Http;
+
+/// <summary>
+/// Writes the head a proxy sends upstream, copying the client's header lines from the bytes they arrived in:
+/// hop-by-hop fields (and those the Connection header names) removed, Host set as configured, the
+/// X-Forwarded-For/Proto/Host fields set, the listen path stripped and the target's base path prepended.
+/// </summary>
+internal static class RequestHeadWriter
+{
+    public static void Write(IBufferWriter<byte> output, HttpRequestHead head, in RequestRewrite rewrite)
+    {
+        output.Write(head.MethodBytes);
+        output.Write(" "u8);
+        WriteTarget(output, head, rewrite);
+        output.Write(" HTTP/1.1\r\n"u8);
+
+        var originalHost = head.Authority;
+        output.Write("Host: "u8);
+        output.Write(rewrite.UpstreamHost.IsEmpty ? originalHost : rewrite.UpstreamHost.Span);
+        output.Write("\r\n"u8);
+
+        var span = head.Span;
+        var hasForwardedFor = false;
+        foreach (ref readonly var field in head.Headers)
+        {
+            switch (field.Known)
+            {
+                case KnownHeader.Host:
+                case KnownHeader.XForwardedProto:
+                case KnownHeader.XForwardedHost:
+                    continue;
+                case KnownHeader.XForwardedFor:
+                    hasForwardedFor = true;
+                    continue;
+                case KnownHeader.Expect when rewrite.DropExpect:
+                    continue;
+                case KnownHeader.None when head.ConnectionTokenCount > 0 && head.IsNominatedByConnection(head.NameOf(field)):
+                    continue;
+                default:
+                    if (HopByHop.IsHopByHop(field.Known))
+                    {
+                        continue;
+                    }
+                    output.Write(span.Slice(field.LineStart, field.LineLength));
+                    break;
+            }
+        }
+
+        output.Write("X-Forwarded-For: "u8);
+        if (hasForwardedFor)
+        {
+            foreach (ref readonly var field in head.Headers)
+            {
+                if (field.Known == KnownHeader.XForwardedFor && field.ValueLength > 0)
+                {
+                    output.Write(head.ValueOf(field));
+                    output.Write(", "u8);
+                }
+            }
+        }
+        output.Write(rewrite.ClientAddress.Span);
+        output.Write("\r\nX-Forwarded-Proto: "u8);
+        output.Write(rewrite.ClientScheme.Span);
+        if (!originalHost.IsEmpty)
+        {
+            output.Write("\r\nX-Forwarded-Host: "u8);
+            output.Write(originalHost);
+        }
+        output.Write("\r\n\r\n"u8);
+    }
+
+    private static void WriteTarget(IBufferWriter<byte> output, HttpRequestHead head, in RequestRewrite rewrite)
+    {
+        var path = head.Path;
+        if (path.Length == 1 && path[0] == (byte)'*')
+        {
+            output.Write(path);
+            return;
+        }
+        var rest = path[Math.Min(rewrite.StripPrefixLength, path.Length)..];
+        var basePath = rewrite.TargetBasePath.Span;
+        output.Write(basePath);
+        if (rest.IsEmpty)
+        {
+            if (basePath.IsEmpty)
+            {
+                output.Write("/"u8);
+            }
+        }
+        else
+        {
+            if (rest[0] != (byte)'/')
+            {
+                output.Write("/"u8);
+            }
+            output.Write(rest);
+        }
+        output.Write(head.Query);
+    }
+}

@@ -1,0 +1,179 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using FastGate.Core.Http;
+
+namespace FastGate.Core.Proxy;
+
+/// <summary>
+/// Streams a body between pipes by its framing, never buffering it whole: each read buffer is copied once into the
+/// destination pipe and flushed, so back-pressure from a slow reader reaches the sender.
+/// </summary>
+internal static class BodyRelay
+{
+    public static async ValueTask<RelayOutcome> CopyLengthAsync(PipeReader source, PipeWriter destination, long length)
+    {
+        while (length > 0)
+        {
+            ReadResult result;
+            try
+            {
+                result = await source.ReadAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsTransportError(e))
+            {
+                return RelayOutcome.SourceFailed;
+            }
+            if (result.IsCanceled)
+            {
+                return RelayOutcome.TimedOut;
+            }
+            var buffer = result.Buffer;
+            if (buffer.IsEmpty && result.IsCompleted)
+            {
+                source.AdvanceTo(buffer.End);
+                return RelayOutcome.SourceTruncated;
+            }
+            var take = Math.Min(length, buffer.Length);
+            var slice = buffer.Slice(0, take);
+            Write(destination, slice);
+            source.AdvanceTo(slice.End);
+            length -= take;
+            if (!await FlushAsync(destination).ConfigureAwait(false))
+            {
+                return RelayOutcome.DestinationFailed;
+            }
+        }
+        return RelayOutcome.Completed;
+    }
+
+    /// <summary>Copies a chunked body verbatim, or only its data when <paramref name="dechunk"/> (for an HTTP/1.0 client).</summary>
+    public static async ValueTask<RelayOutcome> CopyChunkedAsync(PipeReader source, PipeWriter destination, bool dechunk)
+    {
+        var parser = new ChunkedBodyParser();
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await source.ReadAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsTransportError(e))
+            {
+                return RelayOutcome.SourceFailed;
+            }
+            if (result.IsCanceled)
+            {
+                return RelayOutcome.TimedOut;
+            }
+            var buffer = result.Buffer;
+            long consumed = 0;
+            var ended = false;
+            while (!ended)
+            {
+                var rest = buffer.Slice(consumed);
+                var piece = parser.Next(rest, out var length);
+                switch (piece)
+                {
+                    case ChunkedPiece.NeedMoreData:
+                        goto ReadMore;
+                    case ChunkedPiece.Invalid:
+                        source.AdvanceTo(buffer.GetPosition(consumed));
+                        return RelayOutcome.InvalidFraming;
+                    case ChunkedPiece.Data:
+                        Write(destination, rest.Slice(0, length));
+                        break;
+                    case ChunkedPiece.Framing:
+                        if (!dechunk)
+                        {
+                            Write(destination, rest.Slice(0, length));
+                        }
+                        break;
+                    case ChunkedPiece.End:
+                        if (!dechunk)
+                        {
+                            Write(destination, rest.Slice(0, length));
+                        }
+                        ended = true;
+                        break;
+                }
+                consumed += length;
+            }
+
+            source.AdvanceTo(buffer.GetPosition(consumed));
+            return await FlushAsync(destination).ConfigureAwait(false) ? RelayOutcome.Completed : RelayOutcome.DestinationFailed;
+
+        ReadMore:
+            source.AdvanceTo(buffer.GetPosition(consumed), buffer.End);
+            if (result.IsCompleted)
+            {
+                return RelayOutcome.SourceTruncated;
+            }
+            if (consumed > 0 && !await FlushAsync(destination).ConfigureAwait(false))
+            {
+                return RelayOutcome.DestinationFailed;
+            }
+        }
+    }
+
+    /// <summary>Copies until the source closes: a response body delimited by the end of the connection.</summary>
+    public static async ValueTask<RelayOutcome> CopyToEndAsync(PipeReader source, PipeWriter destination)
+    {
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await source.ReadAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsTransportError(e))
+            {
+                return RelayOutcome.SourceFailed;
+            }
+            if (result.IsCanceled)
+            {
+                return RelayOutcome.TimedOut;
+            }
+            var buffer = result.Buffer;
+            Write(destination, buffer);
+            source.AdvanceTo(buffer.End);
+            if (!await FlushAsync(destination).ConfigureAwait(false))
+            {
+                return RelayOutcome.DestinationFailed;
+            }
+            if (result.IsCompleted)
+            {
+                return RelayOutcome.Completed;
+            }
+        }
+    }
+
+    public static void Write(PipeWriter destination, in ReadOnlySequence<byte> data)
+    {
+        if (data.IsSingleSegment)
+        {
+            destination.Write(data.FirstSpan);
+            return;
+        }
+        foreach (var segment in data)
+        {
+            destination.Write(segment.Span);
+        }
+    }
+
+    /// <summary>False when the destination is gone.</summary>
+    public static async ValueTask<bool> FlushAsync(PipeWriter destination)
+    {
+        try
+        {
+            var flush = await destination.FlushAsync().ConfigureAwait(false);
+            return !flush.IsCompleted && !flush.IsCanceled;
+        }
+        catch (Exception e) when (IsTransportError(e))
+        {
+            return false;
+        }
+    }
+
+    public static bool IsTransportError(Exception e) =>
+        e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or System.Security.Authentication.AuthenticationException;
+}

@@ -1,0 +1,134 @@
+using System.IO.Pipelines;
+using System.Net;
+using FastGate.Core.Http;
+using Microsoft.Extensions.ObjectPool;
+
+namespace FastGate.Core.Proxy;
+
+/// <summary>
+/// Per-connection state reused across connections through an ObjectPool: parsed heads, the client's address as
+/// bytes, the pipes and a timer for head and upstream timeouts. Used by one connection at a time.
+/// </summary>
+internal sealed class ClientSession : IResettable, IDisposable
+{
+    private static readonly StreamPipeReaderOptions ReaderOptions =
+        new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
+    private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: 4096, leaveOpen: true);
+
+    private readonly byte[] _clientAddress = new byte[64];
+    private readonly Lock _timerLock = new();
+    private readonly Timer _timer;
+    private int _clientAddressLength;
+    private PipeReader? _timedReader;
+    private long _armedGeneration;
+    private long _generation;
+    private long _firedGeneration;
+    private bool _idle;
+
+    public ClientSession()
+    {
+        _timer = new Timer(static state => ((ClientSession)state!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
+    }
+
+    public HttpRequestHead Request { get; } = new();
+    public HttpResponseHead Response { get; } = new();
+    public PipeReader ClientReader { get; private set; } = null!;
+    public PipeWriter ClientWriter { get; private set; } = null!;
+    public bool IsTls { get; private set; }
+    public ReadOnlyMemory<byte> ClientAddress => _clientAddress.AsMemory(0, _clientAddressLength);
+
+    /// <summary>True when the read most recently cancelled was cancelled by the armed timeout.</summary>
+    public bool TimedOut => Volatile.Read(ref _firedGeneration) == _generation;
+
+    public void Begin(Stream stream, bool isTls, EndPoint? remote)
+    {
+        ClientReader = PipeReader.Create(stream, ReaderOptions);
+        ClientWriter = PipeWriter.Create(stream, WriterOptions);
+        IsTls = isTls;
+        _clientAddressLength = 0;
+        if (remote is IPEndPoint ip)
+        {
+            var address = ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address;
+            if (address.TryFormat(_clientAddress, out var written))
+            {
+                _clientAddressLength = written;
+            }
+        }
+    }
+
+    /// <summary>Cancels the pending read of <paramref name="reader"/> after <paramref name="due"/> unless disarmed first.</summary>
+    public void Arm(PipeReader reader, TimeSpan due)
+    {
+        lock (_timerLock)
+        {
+            _timedReader = reader;
+            _armedGeneration = ++_generation;
+        }
+        _timer.Change(due, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>After this returns, the timeout armed before can no longer cancel anything.</summary>
+    public void Disarm()
+    {
+        lock (_timerLock)
+        {
+            _armedGeneration = 0;
+            _timedReader = null;
+        }
+        _timer.Change(Timeout.Infinite, Timeout.Infinite);
+    }
+
+    /// <summary>Marks the connection as waiting for the first byte of its next request (safe to close on shutdown).</summary>
+    public void SetIdle(bool idle)
+    {
+        lock (_timerLock)
+        {
+            _idle = idle;
+        }
+    }
+
+    /// <summary>Ends the wait of an idle keep-alive connection so it closes; a busy one finishes its request first.</summary>
+    public void CancelIfIdle()
+    {
+        lock (_timerLock)
+        {
+            if (_idle)
+            {
+                ClientReader?.CancelPendingRead();
+            }
+        }
+    }
+
+    private void OnTimer()
+    {
+        lock (_timerLock)
+        {
+            if (_armedGeneration == 0)
+            {
+                return;
+            }
+            Volatile.Write(ref _firedGeneration, _armedGeneration);
+            _timedReader?.CancelPendingRead();
+        }
+    }
+
+    public void End()
+    {
+        Disarm();
+        ClientReader?.Complete();
+        ClientWriter?.Complete();
+    }
+
+    public bool TryReset()
+    {
+        _idle = false;
+        Request.ReleaseBuffers();
+        Response.ReleaseBuffers();
+        ClientReader = null!;
+        ClientWriter = null!;
+        _clientAddressLength = 0;
+        return true;
+    }
+
+    public void Dispose() => _timer.Dispose();
+}

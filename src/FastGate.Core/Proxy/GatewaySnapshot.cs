@@ -1,0 +1,25 @@
+using FastGate.Core.Configuration;
+using FastGate.Core.Http;
+using FastGate.Core.Routing;
+using FastGate.Core.Tls;
+
+namespace FastGate.Core.Proxy;
+
+/// <summary>
+/// Everything a connection needs, compiled once from a configuration and immutable afterwards: connections take
+/// the snapshot current when they start and keep it to their end.
+/// </summary>
+internal sealed class GatewaySnapshot
+{
+    public required LoadedConfig Source { get; init; }
+    public required IReadOnlyDictionary<string, ListenerSnapshot> Listeners { get; init; }
+    public required RouteTable<ProxyApi> Routes { get; init; }
+    public required IReadOnlyList<ProxyApi> Apis { get; init; }
+    public required IReadOnlyDictionary<string, LoadedKeystore> Keystores { get; init; }
+    public required HttpParserLimits ParserLimits { get; init; }
+    public required TimeSpan HandshakeTimeout { get; init; }
+    public required TimeSpan RequestHeadTimeout { get; init; }
+    public required TimeSpan KeepAliveTimeout { get; init; }
+    public required TimeSpan UpstreamResponseTimeout { get; init; }
+    public required TimeSpan ShutdownDrainTimeout { get; init; }
+}

@@ -1,0 +1,155 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using FastGate.Core.Configuration;
+using FastGate.Core.Http;
+using FastGate.Core.Infrastructure;
+using FastGate.Core.Routing;
+using FastGate.Core.Tls;
+using FastGate.Core.Upstream;
+
+namespace FastGate.Core.Proxy;
+
+/// <summary>
+/// Compiles a validated configuration into a <see cref="GatewaySnapshot"/>: loads every keystore and truststore
+/// (reporting each bad file with its JSON path), builds certificate contexts and TLS options once, the route table
+/// and the upstream endpoints. Lives in Proxy because the snapshot joins Tls, Routing and Upstream.
+/// </summary>
+internal static class GatewaySnapshotBuilder
+{
+    /// <exception cref="ConfigException">A certificate or key cannot be used; every such error is listed.</exception>
+    public static GatewaySnapshot Build(LoadedConfig loaded, UpstreamConnectionPool pools)
+    {
+        var config = loaded.Config;
+        var errors = new List<ConfigError>();
+
+        var keystores = new Dictionary<string, LoadedKeystore>(StringComparer.Ordinal);
+        foreach (var (name, keystore) in config.Keystores)
+        {
+            try
+            {
+                keystores[name] = keystore.Pfx is not null
+                    ? KeystoreLoader.LoadPfx(name, loaded.ResolvePath(keystore.Pfx), keystore.Password)
+                    : KeystoreLoader.LoadPem(name, loaded.ResolvePath(keystore.Certificate!), loaded.ResolvePath(keystore.PrivateKey!));
+            }
+            catch (CertificateLoadException e)
+            {
+                errors.Add(new ConfigError(loaded.FilePath, $"$.keystores['{name}']", e.Message));
+            }
+        }
+
+        var truststores = new Dictionary<string, X509Certificate2Collection>(StringComparer.Ordinal);
+        foreach (var (name, truststore) in config.Truststores)
+        {
+            var collection = new X509Certificate2Collection();
+            for (var i = 0; i < truststore.Certificates.Count; i++)
+            {
+                try
+                {
+                    collection.AddRange(KeystoreLoader.LoadPemCertificates(loaded.ResolvePath(truststore.Certificates[i])));
+                }
+                catch (CertificateLoadException e)
+                {
+                    errors.Add(new ConfigError(loaded.FilePath, $"$.truststores['{name}'].certificates[{i}]", e.Message));
+                }
+            }
+            truststores[name] = collection;
+        }
+
+        var serverProfiles = new Dictionary<string, TlsServerProfile>(StringComparer.Ordinal);
+        foreach (var (name, profile) in config.TlsServerProfiles)
+        {
+            if (keystores.TryGetValue(profile.Keystore!, out var keystore))
+            {
+                serverProfiles[name] = new TlsServerProfile(name, keystore, TlsProtocols.Parse(profile.Protocols));
+            }
+        }
+
+        var clientProfiles = new Dictionary<string, TlsClientProfile>(StringComparer.Ordinal);
+        foreach (var (name, profile) in config.TlsClientProfiles)
+        {
+            var roots = profile.Truststore is null ? null : truststores[profile.Truststore];
+            clientProfiles[name] = new TlsClientProfile(name, roots, TlsProtocols.Parse(profile.Protocols));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ConfigException(errors);
+        }
+
+        var listeners = new Dictionary<string, ListenerSnapshot>(StringComparer.Ordinal);
+        for (var i = 0; i < config.Listeners.Count; i++)
+        {
+            var listener = config.Listeners[i];
+            if (!EndpointParser.TryParse(listener.Address, out var endpoint))
+            {
+                throw new InvalidOperationException("the configuration was not validated"); // ConfigValidator checks addresses
+            }
+            var name = listener.Name ?? $"listener-{i}";
+            ServerTlsSelector? selector = null;
+            if (listener.Tls is { } tls)
+            {
+                var byHost = new List<KeyValuePair<string, TlsServerProfile>>();
+                foreach (var (host, profile) in tls.Sni)
+                {
+                    byHost.Add(new(host, serverProfiles[profile]));
+                }
+                selector = new ServerTlsSelector(serverProfiles[tls.ServerProfile!], new HostNameMap<TlsServerProfile>(byHost));
+            }
+            listeners[name] = new ListenerSnapshot(name, endpoint!, listener.MaxConnections, selector);
+        }
+
+        var pool = config.UpstreamPool;
+        var endpoints = new Dictionary<string, UpstreamEndpoint>(StringComparer.Ordinal);
+        var apis = new List<ProxyApi>(config.Apis.Count);
+        var routes = new List<(IReadOnlyList<string>, string, ProxyApi)>(config.Apis.Count);
+        foreach (var api in config.Apis)
+        {
+            var target = new Uri(api.TargetUrl!);
+            var isTls = target.Scheme == Uri.UriSchemeHttps;
+            var clientProfile = api.TlsClientProfile is null ? TlsClientProfile.SystemDefault : clientProfiles[api.TlsClientProfile];
+            var host = target.IdnHost;
+            var key = isTls ? $"https://{host}:{target.Port}|sni={host}|profile={clientProfile.Name}" : $"http://{host}:{target.Port}";
+            if (!endpoints.TryGetValue(key, out var endpoint))
+            {
+                var endpointPool = pools.GetOrCreate(key);
+                endpointPool.MaxConnections = pool.MaxConnectionsPerEndpoint;
+                endpointPool.IdleTimeout = TimeSpan.FromSeconds(pool.IdleTimeoutSeconds);
+                endpoint = new UpstreamEndpoint(key, host, target.Port, isTls ? clientProfile.CreateOptions(host) : null,
+                    TimeSpan.FromSeconds(pool.ConnectTimeoutSeconds), endpointPool);
+                endpoints[key] = endpoint;
+            }
+
+            var listenPath = ConfigValidator.NormalizeListenPath(api.ListenPath);
+            var basePath = target.AbsolutePath.TrimEnd('/');
+            var authority = target.IsDefaultPort ? target.Host : target.Authority;
+            var proxyApi = new ProxyApi(api.Name!, api.TargetUrl!, endpoint,
+                api.StripListenPath && listenPath != "/" ? listenPath.Length : 0,
+                Encoding.ASCII.GetBytes(basePath),
+                api.PreserveHostHeader ? [] : Encoding.ASCII.GetBytes(authority));
+            apis.Add(proxyApi);
+            routes.Add((api.Hosts, listenPath, proxyApi));
+        }
+
+        var limits = config.Limits;
+        return new GatewaySnapshot
+        {
+            Source = loaded,
+            Listeners = listeners,
+            Routes = new RouteTable<ProxyApi>(routes),
+            Apis = apis,
+            Keystores = keystores,
+            ParserLimits = new HttpParserLimits
+            {
+                MaxRequestLineBytes = limits.MaxRequestLineBytes,
+                MaxHeadBytes = limits.MaxRequestHeadBytes,
+                MaxHeaderCount = limits.MaxHeaderCount,
+            },
+            HandshakeTimeout = TimeSpan.FromSeconds(limits.HandshakeTimeoutSeconds),
+            RequestHeadTimeout = TimeSpan.FromSeconds(limits.RequestHeadTimeoutSeconds),
+            KeepAliveTimeout = TimeSpan.FromSeconds(limits.KeepAliveTimeoutSeconds),
+            UpstreamResponseTimeout = TimeSpan.FromSeconds(limits.UpstreamResponseTimeoutSeconds),
+            ShutdownDrainTimeout = TimeSpan.FromSeconds(limits.ShutdownDrainSeconds),
+        };
+    }
+}

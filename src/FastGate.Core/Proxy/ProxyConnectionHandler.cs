@@ -1,0 +1,447 @@
+using System.Buffers;
+using System.ComponentModel;
+using System.IO.Pipelines;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using FastGate.Core.Http;
+using FastGate.Core.Tls;
+using FastGate.Core.Transport;
+using FastGate.Core.Upstream;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.ObjectPool;
+
+namespace FastGate.Core.Proxy;
+
+/// <summary>
+/// The per-connection proxy loop (DESIGN "one request" steps 3–10): TLS handshake with SNI-selected options, then
+/// read a request head, route it, forward head and body to a pooled upstream connection, relay the response, and
+/// go again while both sides keep the connection alive.
+/// </summary>
+internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger) : IConnectionHandler
+{
+    private static readonly byte[] Https = "https"u8.ToArray();
+    private static readonly byte[] Http = "http"u8.ToArray();
+
+    private readonly ObjectPool<ClientSession> _sessions =
+        new DefaultObjectPoolProvider { MaximumRetained = 1024 }.Create<ClientSession>();
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ClientSession, byte> _active = new();
+    private volatile bool _stopping;
+
+    /// <summary>Shutdown: idle keep-alive connections close now; busy ones close after their current response.</summary>
+    public void CloseIdleConnections()
+    {
+        _stopping = true;
+        foreach (var session in _active.Keys)
+        {
+            session.CancelIfIdle();
+        }
+    }
+
+    public async Task HandleAsync(Socket socket, SocketListener listener)
+    {
+        var snapshot = state.Current;
+        if (!snapshot.Listeners.TryGetValue(listener.Name, out var listenerSnapshot))
+        {
+            return; // the listener was removed by a reload after this connection was accepted
+        }
+        var network = new NetworkStream(socket, ownsSocket: false);
+        SslStream? ssl = null;
+        try
+        {
+            if (listenerSnapshot.Tls is { } selector)
+            {
+                ssl = new SslStream(network, leaveInnerStreamOpen: true);
+                using var handshakeTimeout = new CancellationTokenSource(snapshot.HandshakeTimeout);
+                try
+                {
+                    await ssl.AuthenticateAsServerAsync(ServerTlsSelector.Callback, selector, handshakeTimeout.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or Win32Exception)
+                {
+                    var reason = e is OperationCanceledException ? $"no handshake within {snapshot.HandshakeTimeout.TotalSeconds:0.#} s" : e.Message;
+                    ProxyLog.HandshakeFailed(logger, listener.Name, socket.RemoteEndPoint, reason);
+                    return;
+                }
+            }
+
+            var session = _sessions.Get();
+            try
+            {
+                session.Begin(ssl ?? (Stream)network, ssl is not null, socket.RemoteEndPoint);
+                _active.TryAdd(session, 0);
+                if (!_stopping)
+                {
+                    await RunRequestsAsync(session, snapshot, listener).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _active.TryRemove(session, out _);
+                session.End();
+                _sessions.Return(session);
+            }
+        }
+        finally
+        {
+            if (ssl is not null)
+            {
+                await ssl.DisposeAsync().ConfigureAwait(false);
+            }
+            await network.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunRequestsAsync(ClientSession session, GatewaySnapshot snapshot, SocketListener listener)
+    {
+        var reader = session.ClientReader;
+        var writer = session.ClientWriter;
+        var request = session.Request;
+        while (true)
+        {
+            // Step 5: read and parse a request head, within the keep-alive timeout until its first byte, then the head timeout.
+            session.Arm(reader, snapshot.KeepAliveTimeout);
+            session.SetIdle(true);
+            if (_stopping)
+            {
+                return;
+            }
+            var waitingForFirstByte = true;
+            ReadResult read;
+            while (true)
+            {
+                try
+                {
+                    read = await reader.ReadAsync().ConfigureAwait(false);
+                }
+                catch (Exception e) when (BodyRelay.IsTransportError(e))
+                {
+                    return;
+                }
+                var buffer = read.Buffer;
+                if (read.IsCanceled)
+                {
+                    if (!buffer.IsEmpty && session.TimedOut)
+                    {
+                        await WriteErrorAsync(writer, 408, close: true).ConfigureAwait(false);
+                    }
+                    return;
+                }
+                if (HttpRequestParser.TryParse(buffer, request, snapshot.ParserLimits, out var rejection))
+                {
+                    session.SetIdle(false);
+                    break;
+                }
+                if (rejection != HttpRejection.None)
+                {
+                    session.Disarm();
+                    var status = HttpRejectionStatus.ToStatusCode(rejection);
+                    ProxyLog.RequestRejected(logger, null, rejection, status);
+                    reader.AdvanceTo(buffer.End);
+                    await WriteErrorAsync(writer, status, close: true).ConfigureAwait(false);
+                    return;
+                }
+                if (read.IsCompleted)
+                {
+                    if (!buffer.IsEmpty)
+                    {
+                        session.Disarm();
+                        await WriteErrorAsync(writer, 400, close: true).ConfigureAwait(false);
+                    }
+                    return;
+                }
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                if (waitingForFirstByte && !buffer.IsEmpty)
+                {
+                    waitingForFirstByte = false;
+                    session.SetIdle(false);
+                    session.Arm(reader, snapshot.RequestHeadTimeout);
+                }
+            }
+            session.Disarm();
+
+            // Step 6: route by (host, path).
+            var api = snapshot.Routes.Match(request.Authority, request.Path);
+            if (api is null)
+            {
+                var close = request.HasBody || !request.KeepAlive || listener.IsStopping || _stopping;
+                reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
+                if (!await WriteErrorAsync(writer, 404, close).ConfigureAwait(false) || close)
+                {
+                    return;
+                }
+                continue;
+            }
+
+            if (!await ForwardAsync(session, snapshot, api, read, listener.IsStopping || _stopping).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Steps 7–10 for one request. Returns whether the client connection stays open.</summary>
+    private async ValueTask<bool> ForwardAsync(ClientSession session, GatewaySnapshot snapshot, ProxyApi api, ReadResult clientRead, bool stopping)
+    {
+        var request = session.Request;
+        var reader = session.ClientReader;
+        var writer = session.ClientWriter;
+        var method = request.Method;
+        var isHttp10 = request.Version == HttpVersionKind.Http10;
+        var hasBody = request.HasBody;
+        var answerContinue = request.ExpectContinue && hasBody && !isHttp10;
+        var clientKeepAlive = request.KeepAlive && !stopping;
+        var headEnd = clientRead.Buffer.GetPosition(request.ConsumedLength);
+        var headConsumed = false;
+        var rewrite = new RequestRewrite
+        {
+            StripPrefixLength = api.StripPrefixLength,
+            TargetBasePath = api.TargetBasePath,
+            UpstreamHost = api.UpstreamHost,
+            ClientAddress = session.ClientAddress,
+            ClientScheme = session.IsTls ? Https : Http,
+            DropExpect = answerContinue,
+        };
+        var endpoint = api.Endpoint;
+        UpstreamConnection? upstream = null;
+        try
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                // Step 7: rent a connection (most recently used idle one, or a new one).
+                var rent = await UpstreamConnectionPool.RentAsync(endpoint, forceNew: attempt > 0, CancellationToken.None).ConfigureAwait(false);
+                if (rent.Connection is null)
+                {
+                    var error = rent.Failure switch
+                    {
+                        UpstreamFailure.PoolExhausted => ProxyError.PoolOverflow,
+                        UpstreamFailure.TlsFailed => ProxyError.UpstreamTlsFailure,
+                        _ => ProxyError.UpstreamConnectFailure,
+                    };
+                    ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, ProxyErrorCodes.ToCode(error), rent.Detail);
+                    return await FailBeforeResponseAsync(error, bodyPending: hasBody).ConfigureAwait(false);
+                }
+                upstream = rent.Connection;
+
+                // Step 8: the rewritten head from the arrived bytes, then the body by its framing.
+                RequestHeadWriter.Write(upstream.Writer, request, rewrite);
+                if (hasBody)
+                {
+                    reader.AdvanceTo(headEnd);
+                    headConsumed = true;
+                }
+                if (!await BodyRelay.FlushAsync(upstream.Writer).ConfigureAwait(false))
+                {
+                    if (rent.Reused && !hasBody && attempt == 0)
+                    {
+                        ProxyLog.RetryingOnNewConnection(logger, api.Name, endpoint.Key);
+                        Discard(ref upstream);
+                        continue;
+                    }
+                    ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, "UF", "write failed");
+                    return await FailBeforeResponseAsync(ProxyError.UpstreamConnectFailure, bodyPending: hasBody).ConfigureAwait(false);
+                }
+                if (hasBody)
+                {
+                    if (answerContinue)
+                    {
+                        writer.Write("HTTP/1.1 100 Continue\r\n\r\n"u8);
+                        if (!await BodyRelay.FlushAsync(writer).ConfigureAwait(false))
+                        {
+                            return false;
+                        }
+                    }
+                    var sent = request.Framing == BodyFraming.Chunked
+                        ? await BodyRelay.CopyChunkedAsync(reader, upstream.Writer, dechunk: false).ConfigureAwait(false)
+                        : await BodyRelay.CopyLengthAsync(reader, upstream.Writer, request.ContentLength).ConfigureAwait(false);
+                    switch (sent)
+                    {
+                        case RelayOutcome.Completed:
+                            break;
+                        case RelayOutcome.InvalidFraming:
+                            ProxyLog.RequestRejected(logger, null, HttpRejection.InvalidTransferEncoding, 400);
+                            await WriteErrorAsync(writer, 400, close: true).ConfigureAwait(false);
+                            return false;
+                        case RelayOutcome.DestinationFailed:
+                            ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, "UF", "reset while sending the request body");
+                            return await FailBeforeResponseAsync(ProxyError.UpstreamConnectFailure, bodyPending: true).ConfigureAwait(false);
+                        default:
+                            return false; // the client went away mid-body
+                    }
+                }
+
+                // Step 9: the response head, within the upstream response timeout.
+                var (status, upstreamRead) = await ReadResponseHeadAsync(session, upstream, method, snapshot).ConfigureAwait(false);
+                if (status == ResponseHeadStatus.ClosedBeforeResponse && rent.Reused && !hasBody && attempt == 0)
+                {
+                    ProxyLog.RetryingOnNewConnection(logger, api.Name, endpoint.Key);
+                    Discard(ref upstream);
+                    continue;
+                }
+                if (status != ResponseHeadStatus.Received)
+                {
+                    var error = status switch
+                    {
+                        ResponseHeadStatus.TimedOut => ProxyError.UpstreamTimeout,
+                        ResponseHeadStatus.Invalid => ProxyError.UpstreamProtocolError,
+                        _ => ProxyError.UpstreamConnectFailure,
+                    };
+                    ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, ProxyErrorCodes.ToCode(error), status.ToString());
+                    return await FailBeforeResponseAsync(error, bodyPending: false).ConfigureAwait(false);
+                }
+                if (!headConsumed)
+                {
+                    reader.AdvanceTo(headEnd);
+                    headConsumed = true;
+                }
+
+                var response = session.Response;
+                while (response.IsInformational)
+                {
+                    if (response.StatusCode == 101)
+                    {
+                        // FastGate never forwards Upgrade, so a 101 is a protocol error.
+                        ProxyLog.InvalidUpstreamResponse(logger, api.Name, endpoint.Key, HttpRejection.InvalidStatusLine);
+                        return await FailBeforeResponseAsync(ProxyError.UpstreamProtocolError, bodyPending: false).ConfigureAwait(false);
+                    }
+                    if (!isHttp10 && !(answerContinue && response.StatusCode == 100))
+                    {
+                        writer.Write(response.Span);
+                    }
+                    upstream.Reader.AdvanceTo(upstreamRead.Buffer.GetPosition(response.ConsumedLength));
+                    (status, upstreamRead) = await ReadResponseHeadAsync(session, upstream, method, snapshot).ConfigureAwait(false);
+                    if (status != ResponseHeadStatus.Received)
+                    {
+                        ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, "UF", status.ToString());
+                        return await FailBeforeResponseAsync(
+                            status == ResponseHeadStatus.TimedOut ? ProxyError.UpstreamTimeout : ProxyError.UpstreamConnectFailure, false).ConfigureAwait(false);
+                    }
+                }
+
+                // Step 9 continued: relay the head, then the body by its framing.
+                var framing = response.Framing;
+                var dechunk = isHttp10 && framing == BodyFraming.Chunked;
+                var keepClient = clientKeepAlive && framing != BodyFraming.CloseDelimited && !dechunk;
+                var upstreamReusable = response.KeepAlive && framing != BodyFraming.CloseDelimited;
+                ResponseHeadWriter.Write(writer, response, keepClient, isHttp10, dechunk);
+                upstream.Reader.AdvanceTo(upstreamRead.Buffer.GetPosition(response.ConsumedLength));
+                var relayed = framing switch
+                {
+                    BodyFraming.ContentLength => await BodyRelay.CopyLengthAsync(upstream.Reader, writer, response.ContentLength).ConfigureAwait(false),
+                    BodyFraming.Chunked => await BodyRelay.CopyChunkedAsync(upstream.Reader, writer, dechunk).ConfigureAwait(false),
+                    BodyFraming.CloseDelimited => await BodyRelay.CopyToEndAsync(upstream.Reader, writer).ConfigureAwait(false),
+                    _ => await BodyRelay.FlushAsync(writer).ConfigureAwait(false) ? RelayOutcome.Completed : RelayOutcome.DestinationFailed,
+                };
+
+                // Step 10: pool the upstream connection only when the body ended exactly and nothing else arrived.
+                if (relayed != RelayOutcome.Completed)
+                {
+                    ProxyLog.RelayEnded(logger, api.Name, endpoint.Key, relayed);
+                    Discard(ref upstream);
+                    return false; // the response is cut short: the client must see the connection end
+                }
+                if (upstreamReusable && !HasLeftover(upstream.Reader))
+                {
+                    upstream.RequestCount++;
+                    upstream.Pool.Return(upstream);
+                    upstream = null;
+                }
+                return keepClient;
+            }
+        }
+        finally
+        {
+            if (upstream is not null)
+            {
+                Discard(ref upstream);
+            }
+            if (!headConsumed)
+            {
+                reader.AdvanceTo(headEnd);
+            }
+        }
+
+        async ValueTask<bool> FailBeforeResponseAsync(ProxyError error, bool bodyPending)
+        {
+            if (!headConsumed)
+            {
+                reader.AdvanceTo(headEnd);
+                headConsumed = true;
+            }
+            var close = !clientKeepAlive || bodyPending;
+            var written = await WriteErrorAsync(writer, ErrorResponses.StatusFor(error), close).ConfigureAwait(false);
+            return written && !close;
+        }
+    }
+
+    private static async ValueTask<(ResponseHeadStatus, ReadResult)> ReadResponseHeadAsync(
+        ClientSession session, UpstreamConnection upstream, HttpMethodKind method, GatewaySnapshot snapshot)
+    {
+        var reader = upstream.Reader;
+        session.Arm(reader, snapshot.UpstreamResponseTimeout);
+        try
+        {
+            while (true)
+            {
+                ReadResult read;
+                try
+                {
+                    read = await reader.ReadAsync().ConfigureAwait(false);
+                }
+                catch (Exception e) when (BodyRelay.IsTransportError(e))
+                {
+                    return (ResponseHeadStatus.ClosedBeforeResponse, default);
+                }
+                var buffer = read.Buffer;
+                if (read.IsCanceled)
+                {
+                    return (ResponseHeadStatus.TimedOut, read);
+                }
+                if (HttpResponseParser.TryParse(buffer, session.Response, method, snapshot.ParserLimits, out var rejection))
+                {
+                    return (ResponseHeadStatus.Received, read);
+                }
+                if (rejection != HttpRejection.None)
+                {
+                    reader.AdvanceTo(buffer.Start);
+                    return (ResponseHeadStatus.Invalid, read);
+                }
+                if (read.IsCompleted)
+                {
+                    reader.AdvanceTo(buffer.Start);
+                    return (buffer.IsEmpty ? ResponseHeadStatus.ClosedBeforeResponse : ResponseHeadStatus.Failed, read);
+                }
+                reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+        finally
+        {
+            session.Disarm();
+        }
+    }
+
+    /// <summary>Bytes after the end of a response mean the upstream's framing cannot be trusted on this connection.</summary>
+    private static bool HasLeftover(PipeReader reader)
+    {
+        if (!reader.TryRead(out var result))
+        {
+            return false;
+        }
+        var leftover = !result.Buffer.IsEmpty || result.IsCompleted || result.IsCanceled;
+        reader.AdvanceTo(result.Buffer.Start);
+        return leftover;
+    }
+
+    private static void Discard(ref UpstreamConnection? upstream)
+    {
+        upstream?.Pool.Discard(upstream);
+        upstream = null;
+    }
+
+    private static async ValueTask<bool> WriteErrorAsync(PipeWriter writer, int status, bool close)
+    {
+        writer.Write(ErrorResponses.For(status, close));
+        return await BodyRelay.FlushAsync(writer).ConfigureAwait(false);
+    }
+}

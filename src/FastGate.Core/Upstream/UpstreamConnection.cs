@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+
+namespace FastGate.Core.Upstream;
+
+/// <summary>
+/// One open connection to an upstream, as pipes over the socket or its SslStream. Owned by one request at a time;
+/// the pool hands it out and takes it back.
+/// </summary>
+internal sealed class UpstreamConnection : IDisposable
+{
+    private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true);
+    private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: 4 * 1024, leaveOpen: true);
+
+    private int _disposed;
+
+    public UpstreamConnection(Socket socket, Stream stream, EndpointPool pool)
+    {
+        Socket = socket;
+        Stream = stream;
+        Pool = pool;
+        Reader = PipeReader.Create(stream, ReaderOptions);
+        Writer = PipeWriter.Create(stream, WriterOptions);
+        CreatedTimestamp = Stopwatch.GetTimestamp();
+    }
+
+    public Socket Socket { get; }
+    public Stream Stream { get; }
+    public EndpointPool Pool { get; }
+    public PipeReader Reader { get; }
+    public PipeWriter Writer { get; }
+    public long CreatedTimestamp { get; }
+    public long IdleSinceTimestamp { get; set; }
+
+    /// <summary>How many requests this connection has carried.</summary>
+    public int RequestCount { get; set; }
+
+    /// <summary>
+    /// False when the upstream has closed (EOF/RST pending) or sent bytes nobody asked for. A readable idle socket
+    /// is never healthy, so the keep-alive race is caught here rather than by a failed request.
+    /// </summary>
+    public bool IsHealthyForReuse()
+    {
+        try
+        {
+            return !Socket.Poll(0, SelectMode.SelectRead) && !Socket.Poll(0, SelectMode.SelectError);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        Reader.Complete();
+        Writer.Complete();
+        try
+        {
+            Stream.Dispose();
+        }
+        catch (IOException)
+        {
+            // the peer is already gone
+        }
+        Socket.Dispose();
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+
+namespace FastGate.Core.Upstream;
+
+/// <summary>Dials an upstream: TCP (NoDelay) within the connect timeout, then the client TLS handshake when the target is https.</summary>
+internal static class UpstreamConnector
+{
+    public static async ValueTask<UpstreamRent> ConnectAsync(UpstreamEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(endpoint.ConnectTimeout);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(endpoint.Host, endpoint.Port, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            return new UpstreamRent(null, false, UpstreamFailure.ConnectTimeout, $"connect timeout after {endpoint.ConnectTimeout.TotalSeconds:0.###} s");
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            return new UpstreamRent(null, false, UpstreamFailure.ConnectFailed, e.SocketErrorCode.ToString());
+        }
+
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        if (endpoint.TlsOptions is { } tlsOptions)
+        {
+            var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+            try
+            {
+                await ssl.AuthenticateAsClientAsync(tlsOptions, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                await ssl.DisposeAsync().ConfigureAwait(false);
+                var reason = e is OperationCanceledException ? "TLS handshake timeout" : TlsErrorText(e);
+                return new UpstreamRent(null, false, UpstreamFailure.TlsFailed, reason);
+            }
+            stream = ssl;
+        }
+        endpoint.Pool.Created();
+        return new UpstreamRent(new UpstreamConnection(socket, stream, endpoint.Pool), false, UpstreamFailure.None, null);
+    }
+
+    private static string TlsErrorText(Exception e)
+    {
+        var message = e.Message;
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            message += " " + inner.Message;
+        }
+        return message;
+    }
+}

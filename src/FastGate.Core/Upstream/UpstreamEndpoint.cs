@@ -1,0 +1,22 @@
+using System.Net.Security;
+
+namespace FastGate.Core.Upstream;
+
+/// <summary>
+/// Where and how to connect for one pool key: scheme, host, port, SNI and TLS client profile.
+/// Built once per configuration snapshot; the pool it points to outlives snapshots.
+/// </summary>
+internal sealed class UpstreamEndpoint(string key, string host, int port, SslClientAuthenticationOptions? tlsOptions,
+    TimeSpan connectTimeout, EndpointPool pool)
+{
+    /// <summary>The pool key: everything that makes one connection different from another.</summary>
+    public string Key { get; } = key;
+    public string Host { get; } = host;
+    public int Port { get; } = port;
+    public bool IsTls => TlsOptions is not null;
+    public SslClientAuthenticationOptions? TlsOptions { get; } = tlsOptions;
+    public TimeSpan ConnectTimeout { get; } = connectTimeout;
+    public EndpointPool Pool { get; } = pool;
+
+    public override string ToString() => Key;
+}

@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Sockets;
+using FastGate.Core.Configuration;
+using FastGate.Tests.TestInfrastructure;
+
+namespace FastGate.Tests.Proxy;
+
+public sealed class UpstreamFailureTests : IDisposable
+{
+    private const string EnvoyText = "upstream connect error or disconnect/reset before headers. reset reason: connection failure";
+    private readonly TestPki _pki = new();
+
+    public void Dispose() => _pki.Dispose();
+
+    private static int UnusedPort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port; // closed on return: nothing listens there
+    }
+
+    [Fact]
+    public async Task UnreachableUpstream_Gets502WithEnvoyText()
+    {
+        var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
+        config.Apis.Add(TestConfigs.Api("down", "/", $"http://127.0.0.1:{UnusedPort()}"));
+        await using var gateway = GatewayHost.Start(config, _pki.Directory);
+        await using var client = await TestClient.ConnectAsync(gateway.Endpoint("https"), "gateway.test", _pki.Ca);
+
+        await client.SendAsync("GET /x HTTP/1.1\r\nHost: gateway.test\r\n\r\n");
+        var response = await client.ReadResponseAsync();
+        Assert.Equal(502, response.Status);
+        Assert.Equal(EnvoyText, response.BodyText);
+
+        // The client connection stays usable for the next request.
+        await client.SendAsync("GET /y HTTP/1.1\r\nHost: gateway.test\r\n\r\n");
+        Assert.Equal(502, (await client.ReadResponseAsync()).Status);
+    }
+
+    [Fact]
+    public async Task UpstreamResetsBeforeResponse_Gets502()
+    {
+        await using var upstream = TestUpstream.Start(_ => TestResponse.Raw("", close: true));
+        var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
+        config.Apis.Add(TestConfigs.Api("drops", "/", upstream.HttpUrl));
+        await using var gateway = GatewayHost.Start(config, _pki.Directory);
+        await using var client = await TestClient.ConnectAsync(gateway.Endpoint("http"));
+
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        var response = await client.ReadResponseAsync();
+        Assert.Equal(502, response.Status);
+        Assert.Equal(EnvoyText, response.BodyText);
+    }
+
+    [Fact]
+    public async Task HttpsUpstream_TrustedThroughConfiguredCa_Works()
+    {
+        await using var upstream = TestUpstream.Start(tlsCertificate: _pki.IssueServer("localhost", "localhost").Certificate);
+        var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
+        config.Truststores["test-ca"] = new TruststoreConfig { Certificates = [_pki.CaFile] };
+        config.TlsClientProfiles["upstream"] = new TlsClientProfileConfig { Truststore = "test-ca" };
+        var api = TestConfigs.Api("secure", "/", $"https://localhost:{upstream.Port}/base");
+        api.TlsClientProfile = "upstream";
+        config.Apis.Add(api);
+        await using var gateway = GatewayHost.Start(config, _pki.Directory);
+        await using var client = await TestClient.ConnectAsync(gateway.Endpoint("http"));
+
+        for (var i = 0; i < 3; i++)
+        {
+            await client.SendAsync($"GET /r{i} HTTP/1.1\r\nHost: a\r\n\r\n");
+            var response = await client.ReadResponseAsync();
+            Assert.Equal(200, response.Status);
+            Assert.Equal($"/base/r{i}", response.BodyText);
+        }
+        Assert.Equal(1, upstream.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task HttpsUpstream_WithUntrustedCertificate_Gets502()
+    {
+        using var otherPki = new TestPki("Some Other CA");
+        await using var upstream = TestUpstream.Start(tlsCertificate: otherPki.IssueServer("localhost", "localhost").Certificate);
+        var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
+        config.Truststores["test-ca"] = new TruststoreConfig { Certificates = [_pki.CaFile] };
+        config.TlsClientProfiles["upstream"] = new TlsClientProfileConfig { Truststore = "test-ca" };
+        var api = TestConfigs.Api("secure", "/", $"https://localhost:{upstream.Port}");
+        api.TlsClientProfile = "upstream";
+        config.Apis.Add(api);
+        await using var gateway = GatewayHost.Start(config, _pki.Directory);
+        await using var client = await TestClient.ConnectAsync(gateway.Endpoint("http"));
+
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        var response = await client.ReadResponseAsync();
+        Assert.Equal(502, response.Status);
+        Assert.Equal(EnvoyText, response.BodyText);
+        Assert.Empty(upstream.Received);
+    }
+
+    [Fact]
+    public async Task ReusedConnectionClosedByUpstream_RequestRetriedTransparently()
+    {
+        await using var upstream = TestUpstream.Start();
+        var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
+        config.Apis.Add(TestConfigs.Api("flaky", "/", upstream.HttpUrl));
+        await using var gateway = GatewayHost.Start(config, _pki.Directory);
+        await using var client = await TestClient.ConnectAsync(gateway.Endpoint("http"));
+
+        await client.SendAsync("GET /one HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal(200, (await client.ReadResponseAsync()).Status);
+        upstream.CloseAllConnections(); // the upstream's idle timeout fires while the gateway holds the connection
+
+        await client.SendAsync("GET /two HTTP/1.1\r\nHost: a\r\n\r\n");
+        var response = await client.ReadResponseAsync();
+        Assert.Equal(200, response.Status);
+        Assert.Equal("/two", response.BodyText);
+        Assert.Equal(2, upstream.ConnectionCount);
+    }
+}

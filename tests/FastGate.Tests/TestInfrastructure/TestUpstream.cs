@@ -1,0 +1,139 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading.Channels;
+
+namespace FastGate.Tests.TestInfrastructure;
+
+/// <summary>
+/// A raw-socket HTTP/1.1 upstream on 127.0.0.1 with an ephemeral port, optionally TLS. It records every request
+/// exactly as it arrived and counts connections, so tests can assert what the gateway sent and how it pooled.
+/// </summary>
+public sealed class TestUpstream : IAsyncDisposable
+{
+    private readonly Socket _listener;
+    private readonly Func<RecordedRequest, TestResponse> _respond;
+    private readonly X509Certificate2? _certificate;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Channel<RecordedRequest> _requests = Channel.CreateUnbounded<RecordedRequest>();
+    private readonly ConcurrentBag<Socket> _sockets = [];
+    private readonly Task _acceptLoop;
+    private int _connections;
+
+    private TestUpstream(Func<RecordedRequest, TestResponse>? respond, X509Certificate2? certificate)
+    {
+        _respond = respond ?? (r => TestResponse.Text(r.Target));
+        _certificate = certificate;
+        _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _listener.Listen(512);
+        Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;
+        _acceptLoop = AcceptLoopAsync();
+    }
+
+    public int Port { get; }
+    public int ConnectionCount => Volatile.Read(ref _connections);
+    public ConcurrentQueue<RecordedRequest> Received { get; } = new();
+    public string HttpUrl => $"http://127.0.0.1:{Port}";
+
+    /// <summary>Set by a client certificate the upstream saw (TLS only).</summary>
+    public ConcurrentQueue<X509Certificate2?> ClientCertificates { get; } = new();
+
+    public static TestUpstream Start(Func<RecordedRequest, TestResponse>? respond = null, X509Certificate2? tlsCertificate = null) =>
+        new(respond, tlsCertificate);
+
+    public async Task<RecordedRequest> NextRequestAsync(TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        return await _requests.Reader.ReadAsync(cts.Token);
+    }
+
+    /// <summary>Closes every accepted connection from the upstream side (as a server's idle timeout would).</summary>
+    public void CloseAllConnections()
+    {
+        foreach (var socket in _sockets)
+        {
+            try
+            {
+                socket.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+            socket.Dispose();
+        }
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptAsync(_stop.Token);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            var id = Interlocked.Increment(ref _connections);
+            _sockets.Add(socket);
+            _ = ServeAsync(socket, id);
+        }
+    }
+
+    private async Task ServeAsync(Socket socket, int id)
+    {
+        try
+        {
+            Stream stream = new NetworkStream(socket, ownsSocket: true);
+            if (_certificate is not null)
+            {
+                var ssl = new SslStream(stream);
+                await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, _stop.Token);
+                ClientCertificates.Enqueue(ssl.RemoteCertificate as X509Certificate2);
+                stream = ssl;
+            }
+            await using (stream)
+            {
+                var reader = new BufferedReader(stream);
+                while (true)
+                {
+                    var head = await HttpWire.ReadHeadAsync(reader, _stop.Token);
+                    if (head is null)
+                    {
+                        return;
+                    }
+                    var (raw, decoded) = await HttpWire.ReadBodyAsync(reader, head, untilClose: false, _stop.Token);
+                    var request = new RecordedRequest(id, head, raw, decoded);
+                    Received.Enqueue(request);
+                    _requests.Writer.TryWrite(request);
+                    var response = _respond(request);
+                    await stream.WriteAsync(response.Bytes, _stop.Token);
+                    await stream.FlushAsync(_stop.Token);
+                    if (response.Close)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException
+                                      or System.Security.Authentication.AuthenticationException or EndOfStreamException)
+        {
+            // the peer went away or the test ended
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _listener.Dispose();
+        CloseAllConnections();
+        await _acceptLoop;
+        _stop.Dispose();
+    }
+}
