@@ -32,27 +32,23 @@ internal sealed class HostNameMap<T> where T : class
 
     public int Count => _exact.Count + _wildcard.Count;
 
-    public T? Find(ReadOnlySpan<char> host)
+    public T? Find(ReadOnlySpan<char> host) => FindExact(host) ?? FindWildcard(host);
+
+    public T? FindExact(ReadOnlySpan<char> host)
     {
-        if (host.EndsWith('.'))
-        {
-            host = host[..^1];
-        }
-        if (host.IsEmpty)
-        {
-            return null;
-        }
-        if (_exactLookup.TryGetValue(host, out var value))
-        {
-            return value;
-        }
-        var dot = host.IndexOf('.');
-        if (dot > 0 && _wildcard.Count > 0 && _wildcardLookup.TryGetValue(host[(dot + 1)..], out value))
-        {
-            return value;
-        }
-        return null;
+        host = Trim(host);
+        return !host.IsEmpty && _exactLookup.TryGetValue(host, out var value) ? value : null;
     }
+
+    /// <summary>The wildcard entry covering <paramref name="host"/> ("*.b.c" for "a.b.c"), ignoring exact entries.</summary>
+    public T? FindWildcard(ReadOnlySpan<char> host)
+    {
+        host = Trim(host);
+        var dot = host.IndexOf('.');
+        return dot > 0 && _wildcard.Count > 0 && _wildcardLookup.TryGetValue(host[(dot + 1)..], out var value) ? value : null;
+    }
+
+    private static ReadOnlySpan<char> Trim(ReadOnlySpan<char> host) => host.EndsWith('.') ? host[..^1] : host;
 
     /// <summary>Looks up an ASCII host given as bytes (a Host header or SNI), without allocating.</summary>
     public T? Find(ReadOnlySpan<byte> host)

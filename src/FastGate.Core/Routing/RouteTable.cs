@@ -47,12 +47,20 @@ internal sealed class RouteTable<T> where T : class
     public T? Match(ReadOnlySpan<byte> host, ReadOnlySpan<byte> path)
     {
         var hostName = StripPort(host);
-        if (!hostName.IsEmpty && _byHost.Count > 0)
+        if (!hostName.IsEmpty && hostName.Length <= 255 && _byHost.Count > 0)
         {
-            var routes = _byHost.Find(hostName);
-            if (routes is not null && Match(routes, path) is { } hostMatch)
+            Span<char> chars = stackalloc char[hostName.Length];
+            if (System.Text.Ascii.ToUtf16(hostName, chars, out var written) == System.Buffers.OperationStatus.Done)
             {
-                return hostMatch;
+                var name = chars[..written];
+                if (_byHost.FindExact(name) is { } exact && Match(exact, path) is { } exactMatch)
+                {
+                    return exactMatch;
+                }
+                if (_byHost.FindWildcard(name) is { } wildcard && Match(wildcard, path) is { } wildcardMatch)
+                {
+                    return wildcardMatch;
+                }
             }
         }
         return Match(_anyHost, path);
