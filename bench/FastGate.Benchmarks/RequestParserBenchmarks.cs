@@ -1,0 +1,32 @@
+using System.Buffers;
+using BenchmarkDotNet.Attributes;
+using FastGate.Core.Http;
+
+namespace FastGate.Benchmarks;
+
+/// <summary>Request-head parsing (Http module): the first step of every request.</summary>
+[MemoryDiagnoser]
+public class RequestParserBenchmarks
+{
+    private readonly HttpRequestHead _head = new();
+    private ReadOnlySequence<byte> _tiny;
+    private ReadOnlySequence<byte> _apiPost;
+    private ReadOnlySequence<byte> _apiPostSplit;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _tiny = new ReadOnlySequence<byte>(RequestHeads.TinyGet);
+        _apiPost = new ReadOnlySequence<byte>(RequestHeads.ApiPost);
+        _apiPostSplit = SegmentedSequence.Create(RequestHeads.ApiPost, 512);
+    }
+
+    [Benchmark(Baseline = true)]
+    public bool TinyGet() => HttpRequestParser.TryParse(_tiny, _head, HttpParserLimits.Default, out _);
+
+    [Benchmark]
+    public bool ApiPost20Headers() => HttpRequestParser.TryParse(_apiPost, _head, HttpParserLimits.Default, out _);
+
+    [Benchmark]
+    public bool ApiPostSplitAcross512ByteSegments() => HttpRequestParser.TryParse(_apiPostSplit, _head, HttpParserLimits.Default, out _);
+}

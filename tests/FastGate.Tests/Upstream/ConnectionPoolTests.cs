@@ -1,0 +1,88 @@
+using FastGate.Core.Configuration;
+using FastGate.Tests.TestInfrastructure;
+
+namespace FastGate.Tests.Upstream;
+
+public sealed class ConnectionPoolTests : IDisposable
+{
+    private readonly TestPki _pki = new();
+
+    public void Dispose() => _pki.Dispose();
+
+    [Fact]
+    public async Task IdleTimeout_IdleConnectionsAreClosed()
+    {
+        await using var upstream = TestUpstream.Start();
+        var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
+        config.UpstreamPool.IdleTimeoutSeconds = 0.2;
+        config.Apis.Add(TestConfigs.Api("a", "/", upstream.HttpUrl));
+        await using var gateway = GatewayHost.Start(config, _pki.Directory);
+        await using var client = await TestClient.ConnectAsync(gateway.Endpoint("http"));
+
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal(200, (await client.ReadResponseAsync()).Status);
+        var pool = Assert.Single(gateway.Gateway.Pools.Pools);
+        Assert.Equal(1, pool.OpenCount);
+
+        Assert.True(await Eventually.TrueAsync(() => pool.OpenCount == 0), "the idle connection was not closed");
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal(200, (await client.ReadResponseAsync()).Status);
+        Assert.Equal(2, upstream.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task MaxConnectionsPerEndpoint_RequestBeyondIt_Gets503()
+    {
+        using var release = new ManualResetEventSlim();
+        await using var upstream = TestUpstream.Start(r =>
+        {
+            if (r.Target == "/slow")
+            {
+                release.Wait(TimeSpan.FromSeconds(10));
+            }
+            return TestResponse.Text("done");
+        });
+        var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
+        config.UpstreamPool.MaxConnectionsPerEndpoint = 1;
+        config.Apis.Add(TestConfigs.Api("a", "/", upstream.HttpUrl));
+        await using var gateway = GatewayHost.Start(config, _pki.Directory);
+
+        await using var slow = await TestClient.ConnectAsync(gateway.Endpoint("http"));
+        await slow.SendAsync("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
+        await upstream.NextRequestAsync(); // the only connection is now busy
+
+        await using var other = await TestClient.ConnectAsync(gateway.Endpoint("http"));
+        await other.SendAsync("GET /fast HTTP/1.1\r\nHost: a\r\n\r\n");
+        var rejected = await other.ReadResponseAsync();
+        Assert.Equal(503, rejected.Status);
+        Assert.Equal("upstream connect error or disconnect/reset before headers. reset reason: overflow", rejected.BodyText);
+
+        release.Set();
+        Assert.Equal(200, (await slow.ReadResponseAsync()).Status);
+        await other.SendAsync("GET /fast HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal(200, (await other.ReadResponseAsync()).Status);
+        Assert.Equal(1, upstream.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task UpstreamResponseTimeout_Gets504()
+    {
+        using var release = new ManualResetEventSlim();
+        await using var upstream = TestUpstream.Start(_ =>
+        {
+            release.Wait(TimeSpan.FromSeconds(10));
+            return TestResponse.Text("late");
+        });
+        var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
+        config.Limits.UpstreamResponseTimeoutSeconds = 0.3;
+        config.Apis.Add(TestConfigs.Api("a", "/", upstream.HttpUrl));
+        await using var gateway = GatewayHost.Start(config, _pki.Directory);
+        await using var client = await TestClient.ConnectAsync(gateway.Endpoint("http"));
+
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        var response = await client.ReadResponseAsync();
+        release.Set();
+        Assert.Equal(504, response.Status);
+        Assert.Equal("upstream request timeout", response.BodyText);
+    }
+}
