@@ -12,6 +12,7 @@ internal static class Program
         root.Subcommands.Add(run);
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(CertsCommand.Create());
+        root.Subcommands.Add(ExplainCommand.Create());
 
         // `fastgate --config FILE` means `fastgate run --config FILE`.
         foreach (var option in run.Options)

@@ -19,4 +19,10 @@ internal sealed class ApiConfig
 
     /// <summary>The TLS client profile for an https target URL; absent: system trust store, TLS 1.2/1.3.</summary>
     public string? TlsClientProfile { get; set; }
+
+    /// <summary>Target host (or host:port, *.domain, *) to keystore: the client certificate for the upstream. Wins over the global map when any key matches.</summary>
+    public Dictionary<string, string> UpstreamCertificates { get; set; } = [];
+
+    /// <summary>Time allowed for the upstream's response head; absent: limits.upstream_response_timeout_seconds.</summary>
+    public double? UpstreamTimeoutSeconds { get; set; }
 }

@@ -23,6 +23,35 @@ internal static class ConfigValidator
                 Error(path, $"{what} '{loaded.ResolvePath(file)}' does not exist");
             }
         }
+        void CipherSuitesMustBeKnown(string path, List<string> suites)
+        {
+            for (var i = 0; i < suites.Count; i++)
+            {
+                if (!CipherSuiteNames.IsKnown(suites[i]))
+                {
+                    Error($"{path}[{i}]", $"unknown cipher suite '{suites[i]}'; use IANA names such as {CipherSuiteNames.Suggested()}");
+                }
+            }
+        }
+        void ValidateUpstreamCertificates(string path, Dictionary<string, string> map)
+        {
+            var seen = new HashSet<UpstreamCertificateKey>();
+            foreach (var (key, keystore) in map)
+            {
+                if (!UpstreamCertificateKey.TryParse(key, out var parsed, out var reason))
+                {
+                    Error($"{path}['{key}']", reason);
+                }
+                else if (!seen.Add(parsed))
+                {
+                    Error($"{path}['{key}']", $"the key '{parsed}' is listed twice (keys are case-insensitive)");
+                }
+                if (!config.Keystores.ContainsKey(keystore))
+                {
+                    Error($"{path}['{key}']", $"no keystore named '{keystore}' (known: {Known(config.Keystores.Keys)})");
+                }
+            }
+        }
         void ProtocolsMustBeKnown(string path, List<string> protocols)
         {
             if (protocols.Count == 0)
@@ -41,13 +70,28 @@ internal static class ConfigValidator
         foreach (var (name, keystore) in config.Keystores)
         {
             var path = $"$.keystores['{name}']";
-            if (keystore.Pfx is not null)
+            var kinds = (keystore.Pfx is null ? 0 : 1) + (keystore.KubernetesSecret is null ? 0 : 1)
+                        + (keystore.Certificate is null && keystore.PrivateKey is null ? 0 : 1);
+            if (kinds > 1)
+            {
+                Error(path, "give one of: certificate + private_key, pfx, or kubernetes_secret");
+            }
+            else if (keystore.KubernetesSecret is not null)
+            {
+                var dir = loaded.ResolvePath(keystore.KubernetesSecret);
+                if (!Directory.Exists(dir))
+                {
+                    Error($"{path}.kubernetes_secret", $"the secret directory '{dir}' does not exist");
+                }
+                else
+                {
+                    FileMustExist($"{path}.kubernetes_secret", Path.Combine(dir, "tls.crt"), "the secret's tls.crt");
+                    FileMustExist($"{path}.kubernetes_secret", Path.Combine(dir, "tls.key"), "the secret's tls.key");
+                }
+            }
+            else if (keystore.Pfx is not null)
             {
                 FileMustExist($"{path}.pfx", keystore.Pfx, "the PFX file");
-                if (keystore.Certificate is not null || keystore.PrivateKey is not null)
-                {
-                    Error(path, "give either pfx or certificate + private_key, not both");
-                }
             }
             else
             {
@@ -81,6 +125,7 @@ internal static class ConfigValidator
                 Error($"{path}.keystore", $"no keystore named '{profile.Keystore}' (known: {Known(config.Keystores.Keys)})");
             }
             ProtocolsMustBeKnown($"{path}.protocols", profile.Protocols);
+            CipherSuitesMustBeKnown($"{path}.cipher_suites", profile.CipherSuites);
         }
 
         foreach (var (name, profile) in config.TlsClientProfiles)
@@ -91,7 +136,14 @@ internal static class ConfigValidator
                 Error($"{path}.truststore", $"no truststore named '{profile.Truststore}' (known: {Known(config.Truststores.Keys)})");
             }
             ProtocolsMustBeKnown($"{path}.protocols", profile.Protocols);
+            CipherSuitesMustBeKnown($"{path}.cipher_suites", profile.CipherSuites);
+            if (profile.Sni is not null && !HostNames.IsValidPattern(profile.Sni) || profile.Sni?.StartsWith('*') == true)
+            {
+                Error($"{path}.sni", $"'{profile.Sni}' is not a host name");
+            }
         }
+
+        ValidateUpstreamCertificates("$.upstream_certificates", config.UpstreamCertificates);
 
         if (config.Listeners.Count == 0)
         {
@@ -162,6 +214,11 @@ internal static class ConfigValidator
                 Error($"{path}.listen_path", $"'{api.ListenPath}' is not a path starting with '/' (no query or fragment)");
             }
             ValidateTargetUrl(api.TargetUrl, $"{path}.target_url", Error);
+            ValidateUpstreamCertificates($"{path}.upstream_certificates", api.UpstreamCertificates);
+            if (api.UpstreamTimeoutSeconds is <= 0)
+            {
+                Error($"{path}.upstream_timeout_seconds", "must be greater than 0");
+            }
             if (api.TlsClientProfile is not null && !config.TlsClientProfiles.ContainsKey(api.TlsClientProfile))
             {
                 Error($"{path}.tls_client_profile", $"no TLS client profile named '{api.TlsClientProfile}' (known: {Known(config.TlsClientProfiles.Keys)})");
@@ -196,6 +253,14 @@ internal static class ConfigValidator
         if (pool.ConnectTimeoutSeconds <= 0)
         {
             Error("$.upstream_pool.connect_timeout_seconds", "must be greater than 0");
+        }
+        if (pool.MaxLifetimeSeconds <= 0)
+        {
+            Error("$.upstream_pool.max_lifetime_seconds", "must be greater than 0");
+        }
+        if (pool.WaitTimeoutSeconds < 0)
+        {
+            Error("$.upstream_pool.wait_timeout_seconds", "must be 0 or more");
         }
 
         var limits = config.Limits;
@@ -252,6 +317,12 @@ internal static class ConfigValidator
             if (demo.Keystore is not null && !config.Keystores.ContainsKey(demo.Keystore))
             {
                 Error($"{path}.keystore", $"no keystore named '{demo.Keystore}'");
+            }
+            if (demo.ClientTruststore is not null && (demo.Keystore is null || !config.Truststores.ContainsKey(demo.ClientTruststore)))
+            {
+                Error($"{path}.client_truststore", demo.Keystore is null
+                    ? "a client truststore needs an HTTPS demo upstream (set keystore)"
+                    : $"no truststore named '{demo.ClientTruststore}'");
             }
         }
         return errors;

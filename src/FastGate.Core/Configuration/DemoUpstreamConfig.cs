@@ -8,4 +8,7 @@ internal sealed class DemoUpstreamConfig
 
     /// <summary>A keystore for HTTPS; absent: plain HTTP.</summary>
     public string? Keystore { get; set; }
+
+    /// <summary>A truststore: when set, the HTTPS demo upstream requires a client certificate issued by one of its CAs.</summary>
+    public string? ClientTruststore { get; set; }
 }

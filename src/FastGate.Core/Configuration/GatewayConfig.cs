@@ -9,6 +9,12 @@ internal sealed class GatewayConfig
     public Dictionary<string, TlsServerProfileConfig> TlsServerProfiles { get; set; } = [];
     public Dictionary<string, TlsClientProfileConfig> TlsClientProfiles { get; set; } = [];
     public List<ApiConfig> Apis { get; set; } = [];
+
+    /// <summary>Tyk's global upstream_certificates: target host pattern to keystore, used when an API's own map has no match.</summary>
+    public Dictionary<string, string> UpstreamCertificates { get; set; } = [];
+
+    /// <summary>Append the transport failure reason (e.g. the TLS error) to 502 bodies. Off: TLS internals are not for clients.</summary>
+    public bool DetailedUpstreamErrors { get; set; }
     public UpstreamPoolConfig UpstreamPool { get; set; } = new();
     public LimitsConfig Limits { get; set; } = new();
     public DevelopmentCertificatesConfig? DevelopmentCertificates { get; set; }

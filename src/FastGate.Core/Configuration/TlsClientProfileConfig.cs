@@ -7,4 +7,13 @@ internal sealed class TlsClientProfileConfig
     public string? Truststore { get; set; }
 
     public List<string> Protocols { get; set; } = ["1.2", "1.3"];
+
+    /// <summary>IANA names (TLS_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, ...); empty: the platform's defaults.</summary>
+    public List<string> CipherSuites { get; set; } = [];
+
+    /// <summary>The SNI name (and the name the upstream certificate must carry); absent: the target URL's host.</summary>
+    public string? Sni { get; set; }
+
+    /// <summary>Accept any upstream certificate. For test setups only: logged as a warning at start.</summary>
+    public bool InsecureSkipVerify { get; set; }
 }

@@ -7,4 +7,7 @@ internal sealed class TlsServerProfileConfig
 
     /// <summary>"1.2" and/or "1.3".</summary>
     public List<string> Protocols { get; set; } = ["1.2", "1.3"];
+
+    /// <summary>IANA names; empty: the platform's defaults.</summary>
+    public List<string> CipherSuites { get; set; } = [];
 }

@@ -9,4 +9,10 @@ internal sealed class UpstreamPoolConfig
     public double IdleTimeoutSeconds { get; set; } = 30;
 
     public double ConnectTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>A connection is not reused after this age, however busy (DNS and certificate changes reach it).</summary>
+    public double MaxLifetimeSeconds { get; set; } = 300;
+
+    /// <summary>How long a request waits for a connection when the endpoint is at its maximum; then 503.</summary>
+    public double WaitTimeoutSeconds { get; set; } = 1;
 }

@@ -37,7 +37,7 @@ internal sealed class DemoEchoHandler(string name, SslServerAuthenticationOption
         }
         try
         {
-            await ServeAsync(PipeReader.Create(stream), PipeWriter.Create(stream), ssl is not null).ConfigureAwait(false);
+            await ServeAsync(PipeReader.Create(stream), PipeWriter.Create(stream), ssl is not null, ssl?.RemoteCertificate?.Subject).ConfigureAwait(false);
         }
         catch (IOException)
         {
@@ -52,7 +52,7 @@ internal sealed class DemoEchoHandler(string name, SslServerAuthenticationOption
         }
     }
 
-    private async Task ServeAsync(PipeReader reader, PipeWriter writer, bool isTls)
+    private async Task ServeAsync(PipeReader reader, PipeWriter writer, bool isTls, string? clientCertificate)
     {
         var head = new HttpRequestHead();
         var output = new ArrayBufferWriter<byte>(1024);
@@ -72,7 +72,7 @@ internal sealed class DemoEchoHandler(string name, SslServerAuthenticationOption
 
             output.Clear();
             using var json = new Utf8JsonWriter(output);
-            WriteDescription(json, head, isTls);
+            WriteDescription(json, head, isTls, clientCertificate);
             var keepAlive = head.KeepAlive;
             var framing = head.Framing;
             var contentLength = head.ContentLength;
@@ -105,11 +105,15 @@ internal sealed class DemoEchoHandler(string name, SslServerAuthenticationOption
     }
 
     /// <summary>Everything but the body size, which is known only after the body is read (the head's bytes are gone by then).</summary>
-    private void WriteDescription(Utf8JsonWriter json, HttpRequestHead head, bool isTls)
+    private void WriteDescription(Utf8JsonWriter json, HttpRequestHead head, bool isTls, string? clientCertificate)
     {
         json.WriteStartObject();
         json.WriteString("upstream", name);
         json.WriteBoolean("tls", isTls);
+        if (clientCertificate is not null)
+        {
+            json.WriteString("client_certificate", clientCertificate);
+        }
         json.WriteString("method", head.MethodBytes);
         json.WriteString("target", head.Target);
         json.WriteStartArray("headers");

@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using FastGate.Core.Configuration;
 using FastGate.Core.Infrastructure;
 using FastGate.Core.Tls;
@@ -11,6 +12,22 @@ namespace FastGate.Core.Demo;
 internal static class DemoUpstreams
 {
     public static List<SocketListener> Start(LoadedConfig loaded, IReadOnlyDictionary<string, LoadedKeystore> keystores, ILogger logger)
+    {
+        var truststores = new Dictionary<string, X509Certificate2Collection>();
+        foreach (var (name, truststore) in loaded.Config.Truststores)
+        {
+            var collection = new X509Certificate2Collection();
+            foreach (var file in truststore.Certificates)
+            {
+                collection.AddRange(KeystoreLoader.LoadPemCertificates(loaded.ResolvePath(file)));
+            }
+            truststores[name] = collection;
+        }
+        return Start(loaded, keystores, truststores, logger);
+    }
+
+    private static List<SocketListener> Start(LoadedConfig loaded, IReadOnlyDictionary<string, LoadedKeystore> keystores,
+        Dictionary<string, X509Certificate2Collection> truststores, ILogger logger)
     {
         var started = new List<SocketListener>();
         foreach (var demo in loaded.Config.DemoUpstreams)
@@ -27,6 +44,13 @@ internal static class DemoUpstreams
                 {
                     ServerCertificateContext = SslStreamCertificateContext.Create(keystore.Certificate, keystore.Intermediates, offline: true),
                 };
+                if (demo.ClientTruststore is not null)
+                {
+                    var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+                    policy.CustomTrustStore.AddRange(truststores[demo.ClientTruststore]);
+                    tls.ClientCertificateRequired = true;
+                    tls.CertificateChainPolicy = policy;
+                }
             }
             var name = demo.Name ?? "demo";
             var listener = new SocketListener($"demo:{name}", endpoint, 10_000, new DemoEchoHandler(name, tls), logger);

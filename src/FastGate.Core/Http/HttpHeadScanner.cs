@@ -189,6 +189,9 @@ internal static class HttpHeadScanner
                     request.HostHeaderIndex = head.HeaderCount;
                 }
                 break;
+            case KnownHeader.KeepAlive when !isRequest && head is HttpResponseHead response:
+                response.KeepAliveTimeoutSeconds = ParseKeepAliveTimeout(value);
+                break;
             case KnownHeader.Expect when isRequest:
                 if (head is HttpRequestHead expecting && Ascii.EqualsIgnoreCase(value, "100-continue"u8))
                 {
@@ -197,6 +200,23 @@ internal static class HttpHeadScanner
                 break;
         }
         return HttpRejection.None;
+    }
+
+    /// <summary>The N of "timeout=N" in a Keep-Alive value ("timeout=5, max=100"), or -1.</summary>
+    public static int ParseKeepAliveTimeout(ReadOnlySpan<byte> value)
+    {
+        while (!value.IsEmpty)
+        {
+            var comma = value.IndexOf((byte)',');
+            var item = (comma < 0 ? value : value[..comma]).Trim(" \t"u8);
+            value = comma < 0 ? default : value[(comma + 1)..];
+            if (item.Length > 8 && Ascii.EqualsIgnoreCase(item[..8], "timeout="u8)
+                && Utf8Parser.TryParse(item[8..], out int seconds, out var consumed) && consumed == item.Length - 8 && seconds >= 0)
+            {
+                return seconds;
+            }
+        }
+        return -1;
     }
 
     /// <summary>Digits only; a list of identical values ("5, 5") is one value (RFC 9110 §8.6); no sign, no overflow.</summary>

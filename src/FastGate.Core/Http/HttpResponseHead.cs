@@ -12,10 +12,14 @@ internal sealed class HttpResponseHead : HttpMessageHead
 
     public bool IsInformational => StatusCode is >= 100 and < 200;
 
+    /// <summary>The upstream's idle limit from "Keep-Alive: timeout=N", or -1 when it sent none.</summary>
+    public int KeepAliveTimeoutSeconds { get; internal set; } = -1;
+
     public override void Reset()
     {
         base.Reset();
         StatusCode = 0;
         StatusLineLength = 0;
+        KeepAliveTimeoutSeconds = -1;
     }
 }

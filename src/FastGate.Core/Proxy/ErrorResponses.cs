@@ -33,6 +33,15 @@ internal static class ErrorResponses
         return close ? closing : keepAlive;
     }
 
+    /// <summary>Error path only (allocates): Envoy's sentence with ", transport failure reason: ..." appended.</summary>
+    public static byte[] BuildDetailed(int status, string detail, bool close)
+    {
+        var body = $"{UpstreamConnectFailureText}, transport failure reason: {detail.ReplaceLineEndings(" ")}";
+        var bytes = Encoding.UTF8.GetByteCount(body);
+        return Encoding.UTF8.GetBytes(
+            $"HTTP/1.1 {status} Bad Gateway\r\nContent-Type: text/plain\r\nContent-Length: {bytes}\r\n{(close ? "Connection: close\r\n" : "")}\r\n{body}");
+    }
+
     public static int StatusFor(ProxyError error) => error switch
     {
         ProxyError.UpstreamTimeout => 504,

@@ -69,6 +69,20 @@ internal sealed class Gateway : IAsyncDisposable
             }
         }
 #pragma warning restore CA1873
+        foreach (var profile in snapshot.ClientProfiles.Values)
+        {
+            if (profile.InsecureSkipVerify)
+            {
+                GatewayLog.InsecureSkipVerify(_logger, profile.Name);
+            }
+        }
+        foreach (var api in snapshot.Apis)
+        {
+            if (api.Endpoint.ClientCertificate is { } certificate)
+            {
+                GatewayLog.UpstreamCertificate(_logger, api.Name, certificate.Name, api.CertificateReason);
+            }
+        }
         foreach (var listener in snapshot.Listeners.Values)
         {
             var socketListener = new SocketListener(listener.Name, listener.Endpoint, listener.MaxConnections, _handler, transportLogger);

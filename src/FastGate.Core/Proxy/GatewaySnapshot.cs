@@ -2,6 +2,7 @@ using FastGate.Core.Configuration;
 using FastGate.Core.Http;
 using FastGate.Core.Routing;
 using FastGate.Core.Tls;
+using FastGate.Core.Upstream;
 
 namespace FastGate.Core.Proxy;
 
@@ -22,4 +23,7 @@ internal sealed class GatewaySnapshot
     public required TimeSpan KeepAliveTimeout { get; init; }
     public required TimeSpan UpstreamResponseTimeout { get; init; }
     public required TimeSpan ShutdownDrainTimeout { get; init; }
+    public required UpstreamCertificateMap<ClientCertificate> GlobalUpstreamCertificates { get; init; }
+    public required IReadOnlyDictionary<string, TlsClientProfile> ClientProfiles { get; init; }
+    public required bool DetailedUpstreamErrors { get; init; }
 }

@@ -28,9 +28,13 @@ internal static class GatewaySnapshotBuilder
         {
             try
             {
-                keystores[name] = keystore.Pfx is not null
-                    ? KeystoreLoader.LoadPfx(name, loaded.ResolvePath(keystore.Pfx), keystore.Password)
-                    : KeystoreLoader.LoadPem(name, loaded.ResolvePath(keystore.Certificate!), loaded.ResolvePath(keystore.PrivateKey!));
+                keystores[name] = keystore switch
+                {
+                    { Pfx: { } pfx } => KeystoreLoader.LoadPfx(name, loaded.ResolvePath(pfx), keystore.Password),
+                    { KubernetesSecret: { } secret } => KeystoreLoader.LoadPem(name,
+                        Path.Combine(loaded.ResolvePath(secret), "tls.crt"), Path.Combine(loaded.ResolvePath(secret), "tls.key")),
+                    _ => KeystoreLoader.LoadPem(name, loaded.ResolvePath(keystore.Certificate!), loaded.ResolvePath(keystore.PrivateKey!)),
+                };
             }
             catch (CertificateLoadException e)
             {
@@ -69,7 +73,8 @@ internal static class GatewaySnapshotBuilder
         foreach (var (name, profile) in config.TlsClientProfiles)
         {
             var roots = profile.Truststore is null ? null : truststores[profile.Truststore];
-            clientProfiles[name] = new TlsClientProfile(name, roots, TlsProtocols.Parse(profile.Protocols));
+            clientProfiles[name] = new TlsClientProfile(name, roots, TlsProtocols.Parse(profile.Protocols),
+                CipherSuites(profile.CipherSuites), profile.Sni, profile.InsecureSkipVerify);
         }
 
         if (errors.Count > 0)
@@ -99,6 +104,30 @@ internal static class GatewaySnapshotBuilder
             listeners[name] = new ListenerSnapshot(name, endpoint!, listener.MaxConnections, selector);
         }
 
+        var clientCertificates = new Dictionary<string, ClientCertificate>(StringComparer.Ordinal);
+        UpstreamCertificateMap<ClientCertificate> CompileMap(Dictionary<string, string> map)
+        {
+            if (map.Count == 0)
+            {
+                return UpstreamCertificateMap<ClientCertificate>.Empty;
+            }
+            var entries = new List<(UpstreamCertificateKey, ClientCertificate)>(map.Count);
+            foreach (var (key, keystoreName) in map)
+            {
+                if (!UpstreamCertificateKey.TryParse(key, out var parsed, out var error))
+                {
+                    throw new InvalidOperationException($"the configuration was not validated: {error}");
+                }
+                if (!clientCertificates.TryGetValue(keystoreName, out var certificate))
+                {
+                    clientCertificates[keystoreName] = certificate = new ClientCertificate(keystores[keystoreName]);
+                }
+                entries.Add((parsed, certificate));
+            }
+            return new UpstreamCertificateMap<ClientCertificate>(entries);
+        }
+        var globalCertificates = CompileMap(config.UpstreamCertificates);
+
         var pool = config.UpstreamPool;
         var endpoints = new Dictionary<string, UpstreamEndpoint>(StringComparer.Ordinal);
         var apis = new List<ProxyApi>(config.Apis.Count);
@@ -109,24 +138,43 @@ internal static class GatewaySnapshotBuilder
             var isTls = target.Scheme == Uri.UriSchemeHttps;
             var clientProfile = api.TlsClientProfile is null ? TlsClientProfile.SystemDefault : clientProfiles[api.TlsClientProfile];
             var host = target.IdnHost;
-            var key = isTls ? $"https://{host}:{target.Port}|sni={host}|profile={clientProfile.Name}" : $"http://{host}:{target.Port}";
+            var apiCertificates = CompileMap(api.UpstreamCertificates);
+            var (clientCertificate, reason) = ChooseClientCertificate(apiCertificates, globalCertificates, host, target.Port);
+            if (!isTls)
+            {
+                clientCertificate = null;
+                reason = "plain HTTP target: no TLS, no client certificate";
+            }
+            var key = isTls
+                ? $"https://{host}:{target.Port}|sni={clientProfile.ServerNameFor(host)}|profile={clientProfile.Name}|cert={clientCertificate?.Name ?? "-"}"
+                : $"http://{host}:{target.Port}";
             if (!endpoints.TryGetValue(key, out var endpoint))
             {
                 var endpointPool = pools.GetOrCreate(key);
                 endpointPool.MaxConnections = pool.MaxConnectionsPerEndpoint;
                 endpointPool.IdleTimeout = TimeSpan.FromSeconds(pool.IdleTimeoutSeconds);
-                endpoint = new UpstreamEndpoint(key, host, target.Port, isTls ? clientProfile.CreateOptions(host) : null,
-                    TimeSpan.FromSeconds(pool.ConnectTimeoutSeconds), endpointPool);
+                endpointPool.MaxLifetime = TimeSpan.FromSeconds(pool.MaxLifetimeSeconds);
+                endpointPool.WaitTimeout = TimeSpan.FromSeconds(pool.WaitTimeoutSeconds);
+                endpoint = new UpstreamEndpoint(key, host, target.Port, isTls ? clientProfile.CreateOptions(host, clientCertificate) : null,
+                    TimeSpan.FromSeconds(pool.ConnectTimeoutSeconds), endpointPool, clientCertificate);
                 endpoints[key] = endpoint;
             }
 
             var listenPath = ConfigValidator.NormalizeListenPath(api.ListenPath);
             var basePath = target.AbsolutePath.TrimEnd('/');
             var authority = target.IsDefaultPort ? target.Host : target.Authority;
-            var proxyApi = new ProxyApi(api.Name!, api.TargetUrl!, endpoint,
-                api.StripListenPath && listenPath != "/" ? listenPath.Length : 0,
-                Encoding.ASCII.GetBytes(basePath),
-                api.PreserveHostHeader ? [] : Encoding.ASCII.GetBytes(authority));
+            var proxyApi = new ProxyApi
+            {
+                Name = api.Name!,
+                TargetUrl = target,
+                Endpoint = endpoint,
+                StripPrefixLength = api.StripListenPath && listenPath != "/" ? listenPath.Length : 0,
+                TargetBasePath = Encoding.ASCII.GetBytes(basePath),
+                UpstreamHost = api.PreserveHostHeader ? [] : Encoding.ASCII.GetBytes(authority),
+                UpstreamCertificates = apiCertificates,
+                CertificateReason = reason,
+                UpstreamTimeout = TimeSpan.FromSeconds(api.UpstreamTimeoutSeconds ?? config.Limits.UpstreamResponseTimeoutSeconds),
+            };
             apis.Add(proxyApi);
             routes.Add((api.Hosts, listenPath, proxyApi));
         }
@@ -150,6 +198,38 @@ internal static class GatewaySnapshotBuilder
             KeepAliveTimeout = TimeSpan.FromSeconds(limits.KeepAliveTimeoutSeconds),
             UpstreamResponseTimeout = TimeSpan.FromSeconds(limits.UpstreamResponseTimeoutSeconds),
             ShutdownDrainTimeout = TimeSpan.FromSeconds(limits.ShutdownDrainSeconds),
+            GlobalUpstreamCertificates = globalCertificates,
+            ClientProfiles = clientProfiles,
+            DetailedUpstreamErrors = config.DetailedUpstreamErrors,
         };
+    }
+
+    /// <summary>The API's own map wins when any of its keys matches; then the global map (Tyk's rule).</summary>
+    public static (ClientCertificate? Certificate, string Reason) ChooseClientCertificate(
+        UpstreamCertificateMap<ClientCertificate> api, UpstreamCertificateMap<ClientCertificate> global, string host, int port)
+    {
+        if (api.TryFind(host, port, out var certificate, out var key))
+        {
+            return (certificate, $"API-level key '{key}'");
+        }
+        if (global.TryFind(host, port, out certificate, out key))
+        {
+            return (certificate, $"global key '{key}'");
+        }
+        return (null, "no upstream_certificates key matches: no client certificate");
+    }
+
+    private static List<System.Net.Security.TlsCipherSuite>? CipherSuites(List<string> names)
+    {
+        if (names.Count == 0)
+        {
+            return null;
+        }
+        var suites = new List<System.Net.Security.TlsCipherSuite>(names.Count);
+        foreach (var name in names)
+        {
+            suites.Add(Enum.Parse<System.Net.Security.TlsCipherSuite>(name));
+        }
+        return suites;
     }
 }

@@ -1,16 +1,27 @@
+using FastGate.Core.Tls;
 using FastGate.Core.Upstream;
 
 namespace FastGate.Core.Proxy;
 
-/// <summary>An API definition compiled for forwarding: its upstream endpoint and the rewrite bytes, built once.</summary>
-internal sealed class ProxyApi(string name, string targetUrl, UpstreamEndpoint endpoint, int stripPrefixLength, byte[] targetBasePath, byte[] upstreamHost)
+/// <summary>An API definition compiled for forwarding: its upstream endpoint and the rewrite bytes, built once. Immutable.</summary>
+internal sealed class ProxyApi
 {
-    public string Name { get; } = name;
-    public string TargetUrl { get; } = targetUrl;
-    public UpstreamEndpoint Endpoint { get; } = endpoint;
-    public int StripPrefixLength { get; } = stripPrefixLength;
-    public byte[] TargetBasePath { get; } = targetBasePath;
+    public required string Name { get; init; }
+    public required Uri TargetUrl { get; init; }
+    public required UpstreamEndpoint Endpoint { get; init; }
+
+    /// <summary>Bytes of the request path to strip (the listen path), or 0.</summary>
+    public required int StripPrefixLength { get; init; }
+    public required byte[] TargetBasePath { get; init; }
 
     /// <summary>The Host value to send upstream; empty to forward the client's.</summary>
-    public byte[] UpstreamHost { get; } = upstreamHost;
+    public required byte[] UpstreamHost { get; init; }
+
+    /// <summary>The API's own upstream_certificates (consulted before the global map).</summary>
+    public required UpstreamCertificateMap<ClientCertificate> UpstreamCertificates { get; init; }
+
+    /// <summary>Why the endpoint carries its client certificate: "API key 'x'", "global key '*'", or "no key matched".</summary>
+    public required string CertificateReason { get; init; }
+
+    public required TimeSpan UpstreamTimeout { get; init; }
 }

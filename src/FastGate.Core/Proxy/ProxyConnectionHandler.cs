@@ -220,7 +220,7 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
                         _ => ProxyError.UpstreamConnectFailure,
                     };
                     ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, ProxyErrorCodes.ToCode(error), rent.Detail);
-                    return await FailBeforeResponseAsync(error, bodyPending: hasBody).ConfigureAwait(false);
+                    return await FailBeforeResponseAsync(error, bodyPending: hasBody, rent.Detail).ConfigureAwait(false);
                 }
                 upstream = rent.Connection;
 
@@ -233,6 +233,7 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
                 }
                 if (!await BodyRelay.FlushAsync(upstream.Writer).ConfigureAwait(false))
                 {
+                    // Nothing reached the upstream: safe to retry whatever the method.
                     if (rent.Reused && !hasBody && attempt == 0)
                     {
                         ProxyLog.RetryingOnNewConnection(logger, api.Name, endpoint.Key);
@@ -240,7 +241,7 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
                         continue;
                     }
                     ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, "UF", "write failed");
-                    return await FailBeforeResponseAsync(ProxyError.UpstreamConnectFailure, bodyPending: hasBody).ConfigureAwait(false);
+                    return await FailBeforeResponseAsync(ProxyError.UpstreamConnectFailure, bodyPending: hasBody, null).ConfigureAwait(false);
                 }
                 if (hasBody)
                 {
@@ -265,15 +266,17 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
                             return false;
                         case RelayOutcome.DestinationFailed:
                             ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, "UF", "reset while sending the request body");
-                            return await FailBeforeResponseAsync(ProxyError.UpstreamConnectFailure, bodyPending: true).ConfigureAwait(false);
+                            return await FailBeforeResponseAsync(ProxyError.UpstreamConnectFailure, bodyPending: true, null).ConfigureAwait(false);
                         default:
                             return false; // the client went away mid-body
                     }
                 }
 
                 // Step 9: the response head, within the upstream response timeout.
-                var (status, upstreamRead) = await ReadResponseHeadAsync(session, upstream, method, snapshot).ConfigureAwait(false);
-                if (status == ResponseHeadStatus.ClosedBeforeResponse && rent.Reused && !hasBody && attempt == 0)
+                var (status, upstreamRead, failure) = await ReadResponseHeadAsync(session, upstream, method, snapshot, api.UpstreamTimeout).ConfigureAwait(false);
+                // The keep-alive race: a reused connection the upstream closed. Retry once on a new connection when
+                // the request can be sent again (no body consumed) and repeating it is harmless (idempotent method).
+                if (status == ResponseHeadStatus.ClosedBeforeResponse && rent.Reused && !hasBody && attempt == 0 && IsIdempotent(method))
                 {
                     ProxyLog.RetryingOnNewConnection(logger, api.Name, endpoint.Key);
                     Discard(ref upstream);
@@ -281,14 +284,21 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
                 }
                 if (status != ResponseHeadStatus.Received)
                 {
+                    // With TLS 1.3 an upstream refuses a client certificate after the handshake: the first read fails.
+                    var certificateMissing = !rent.Reused && status == ResponseHeadStatus.ClosedBeforeResponse && upstream.ClientCertificateRequestedButNone;
+                    var tlsRefusal = certificateMissing || (endpoint.IsTls && !rent.Reused && failure is not null && IsTlsError(failure));
                     var error = status switch
                     {
                         ResponseHeadStatus.TimedOut => ProxyError.UpstreamTimeout,
                         ResponseHeadStatus.Invalid => ProxyError.UpstreamProtocolError,
+                        _ when tlsRefusal => ProxyError.UpstreamTlsFailure,
                         _ => ProxyError.UpstreamConnectFailure,
                     };
-                    ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, ProxyErrorCodes.ToCode(error), status.ToString());
-                    return await FailBeforeResponseAsync(error, bodyPending: false).ConfigureAwait(false);
+                    var detail = certificateMissing
+                        ? "TLS error: the upstream requested a client certificate, none is configured for this target (upstream_certificates), and it closed the connection"
+                        : failure is null ? status.ToString() : DescribeFailure(failure, tlsRefusal);
+                    ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, ProxyErrorCodes.ToCode(error), detail);
+                    return await FailBeforeResponseAsync(error, bodyPending: false, failure is null && !certificateMissing ? null : detail).ConfigureAwait(false);
                 }
                 if (!headConsumed)
                 {
@@ -303,19 +313,19 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
                     {
                         // FastGate never forwards Upgrade, so a 101 is a protocol error.
                         ProxyLog.InvalidUpstreamResponse(logger, api.Name, endpoint.Key, HttpRejection.InvalidStatusLine);
-                        return await FailBeforeResponseAsync(ProxyError.UpstreamProtocolError, bodyPending: false).ConfigureAwait(false);
+                        return await FailBeforeResponseAsync(ProxyError.UpstreamProtocolError, bodyPending: false, null).ConfigureAwait(false);
                     }
                     if (!isHttp10 && !(answerContinue && response.StatusCode == 100))
                     {
                         writer.Write(response.Span);
                     }
                     upstream.Reader.AdvanceTo(upstreamRead.Buffer.GetPosition(response.ConsumedLength));
-                    (status, upstreamRead) = await ReadResponseHeadAsync(session, upstream, method, snapshot).ConfigureAwait(false);
+                    (status, upstreamRead, failure) = await ReadResponseHeadAsync(session, upstream, method, snapshot, api.UpstreamTimeout).ConfigureAwait(false);
                     if (status != ResponseHeadStatus.Received)
                     {
-                        ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, "UF", status.ToString());
-                        return await FailBeforeResponseAsync(
-                            status == ResponseHeadStatus.TimedOut ? ProxyError.UpstreamTimeout : ProxyError.UpstreamConnectFailure, false).ConfigureAwait(false);
+                        var error = status == ResponseHeadStatus.TimedOut ? ProxyError.UpstreamTimeout : ProxyError.UpstreamConnectFailure;
+                        ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, ProxyErrorCodes.ToCode(error), status.ToString());
+                        return await FailBeforeResponseAsync(error, false, null).ConfigureAwait(false);
                     }
                 }
 
@@ -323,7 +333,12 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
                 var framing = response.Framing;
                 var dechunk = isHttp10 && framing == BodyFraming.Chunked;
                 var keepClient = clientKeepAlive && framing != BodyFraming.CloseDelimited && !dechunk;
-                var upstreamReusable = response.KeepAlive && framing != BodyFraming.CloseDelimited;
+                var upstreamReusable = response.KeepAlive && framing != BodyFraming.CloseDelimited && response.KeepAliveTimeoutSeconds != 0;
+                if (response.KeepAliveTimeoutSeconds > 0)
+                {
+                    // Never keep a connection idle as long as the upstream will: it closes at N seconds, we stop at N - 1.
+                    upstream.IdleLimit = TimeSpan.FromSeconds(Math.Max(response.KeepAliveTimeoutSeconds - 1, 0.5));
+                }
                 ResponseHeadWriter.Write(writer, response, keepClient, isHttp10, dechunk);
                 upstream.Reader.AdvanceTo(upstreamRead.Buffer.GetPosition(response.ConsumedLength));
                 var relayed = framing switch
@@ -362,7 +377,7 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
             }
         }
 
-        async ValueTask<bool> FailBeforeResponseAsync(ProxyError error, bool bodyPending)
+        async ValueTask<bool> FailBeforeResponseAsync(ProxyError error, bool bodyPending, string? detail)
         {
             if (!headConsumed)
             {
@@ -370,16 +385,25 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
                 headConsumed = true;
             }
             var close = !clientKeepAlive || bodyPending;
-            var written = await WriteErrorAsync(writer, ErrorResponses.StatusFor(error), close).ConfigureAwait(false);
+            var status = ErrorResponses.StatusFor(error);
+            if (snapshot.DetailedUpstreamErrors && detail is not null && status == 502)
+            {
+                writer.Write(ErrorResponses.BuildDetailed(status, detail, close));
+            }
+            else
+            {
+                writer.Write(ErrorResponses.For(status, close));
+            }
+            var written = await BodyRelay.FlushAsync(writer).ConfigureAwait(false);
             return written && !close;
         }
     }
 
-    private static async ValueTask<(ResponseHeadStatus, ReadResult)> ReadResponseHeadAsync(
-        ClientSession session, UpstreamConnection upstream, HttpMethodKind method, GatewaySnapshot snapshot)
+    private static async ValueTask<(ResponseHeadStatus, ReadResult, Exception?)> ReadResponseHeadAsync(
+        ClientSession session, UpstreamConnection upstream, HttpMethodKind method, GatewaySnapshot snapshot, TimeSpan timeout)
     {
         var reader = upstream.Reader;
-        session.Arm(reader, snapshot.UpstreamResponseTimeout);
+        session.Arm(reader, timeout);
         try
         {
             while (true)
@@ -391,26 +415,26 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
                 }
                 catch (Exception e) when (BodyRelay.IsTransportError(e))
                 {
-                    return (ResponseHeadStatus.ClosedBeforeResponse, default);
+                    return (ResponseHeadStatus.ClosedBeforeResponse, default, e);
                 }
                 var buffer = read.Buffer;
                 if (read.IsCanceled)
                 {
-                    return (ResponseHeadStatus.TimedOut, read);
+                    return (ResponseHeadStatus.TimedOut, read, null);
                 }
                 if (HttpResponseParser.TryParse(buffer, session.Response, method, snapshot.ParserLimits, out var rejection))
                 {
-                    return (ResponseHeadStatus.Received, read);
+                    return (ResponseHeadStatus.Received, read, null);
                 }
                 if (rejection != HttpRejection.None)
                 {
                     reader.AdvanceTo(buffer.Start);
-                    return (ResponseHeadStatus.Invalid, read);
+                    return (ResponseHeadStatus.Invalid, read, null);
                 }
                 if (read.IsCompleted)
                 {
                     reader.AdvanceTo(buffer.Start);
-                    return (buffer.IsEmpty ? ResponseHeadStatus.ClosedBeforeResponse : ResponseHeadStatus.Failed, read);
+                    return (buffer.IsEmpty ? ResponseHeadStatus.ClosedBeforeResponse : ResponseHeadStatus.Failed, read, null);
                 }
                 reader.AdvanceTo(buffer.Start, buffer.End);
             }
@@ -419,6 +443,32 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
         {
             session.Disarm();
         }
+    }
+
+    private static bool IsIdempotent(HttpMethodKind method) => method is HttpMethodKind.Get or HttpMethodKind.Head
+        or HttpMethodKind.Options or HttpMethodKind.Trace or HttpMethodKind.Put or HttpMethodKind.Delete;
+
+    private static bool IsTlsError(Exception e)
+    {
+        for (var current = e; current is not null; current = current.InnerException)
+        {
+            if (current is AuthenticationException || current.GetType().Name.Contains("Ssl", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Error path only: the transport detail for logs and (when enabled) the 502 body.</summary>
+    private static string DescribeFailure(Exception e, bool tls)
+    {
+        var message = e.Message;
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            message += ": " + inner.Message;
+        }
+        return tls ? "TLS error: " + message : message;
     }
 
     /// <summary>Bytes after the end of a response mean the upstream's framing cannot be trusted on this connection.</summary>

@@ -3,14 +3,16 @@ using System.Diagnostics;
 namespace FastGate.Core.Upstream;
 
 /// <summary>
-/// Idle connections of one pool key, reused most-recently-used first (the warmest connection, the least likely
-/// to have hit the upstream's idle timeout). Thread-safe: a short lock guards the idle list and the open count;
-/// sockets are probed and closed outside it.
+/// Connections of one pool key. Idle ones are reused most-recently-used first (the warmest, least likely to have
+/// hit the upstream's idle timeout); at the maximum, requests wait in line for a returned connection or a freed
+/// slot. Thread-safe: a short lock guards the idle list, the open count and the waiters; sockets are probed and
+/// closed outside it.
 /// </summary>
 internal sealed class EndpointPool(string key)
 {
     private readonly Lock _lock = new();
     private readonly List<UpstreamConnection> _idle = []; // oldest first, newest last
+    private readonly Queue<TaskCompletionSource<UpstreamConnection?>> _waiters = new();
     private int _open;
     private long _created;
     private long _reused;
@@ -18,6 +20,8 @@ internal sealed class EndpointPool(string key)
     public string Key { get; } = key;
     public int MaxConnections { get; set; } = 512;
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxLifetime { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     public int OpenCount => Volatile.Read(ref _open);
     public int IdleCount { get { lock (_lock) { return _idle.Count; } } }
@@ -48,66 +52,91 @@ internal sealed class EndpointPool(string key)
         }
     }
 
-    /// <summary>Claims a slot for a new connection; false when the pool is at its maximum.</summary>
-    public bool TryReserve()
+    /// <summary>
+    /// Claims a slot for a new connection (true), or queues a waiter (false) that completes with a returned
+    /// connection, or with null when a slot is handed over for a new connection.
+    /// </summary>
+    public bool TryReserve(out TaskCompletionSource<UpstreamConnection?>? waiter)
     {
         lock (_lock)
         {
-            if (_open >= MaxConnections)
+            if (_open < MaxConnections)
             {
-                return false;
+                _open++;
+                waiter = null;
+                return true;
             }
-            _open++;
-            return true;
+            waiter = new TaskCompletionSource<UpstreamConnection?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Enqueue(waiter);
+            return false;
         }
     }
 
-    public void ReservationFailed()
-    {
-        lock (_lock)
-        {
-            _open--;
-        }
-    }
+    /// <summary>A reserved slot that produced no connection: hand it to a waiter or free it.</summary>
+    public void ReservationFailed() => ReleaseSlot();
 
     public void Created() => Interlocked.Increment(ref _created);
+    public void CountReuse() => Interlocked.Increment(ref _reused);
 
     public void Return(UpstreamConnection connection)
     {
-        connection.IdleSinceTimestamp = Stopwatch.GetTimestamp();
+        var now = Stopwatch.GetTimestamp();
+        if (Stopwatch.GetElapsedTime(connection.CreatedTimestamp, now) >= MaxLifetime)
+        {
+            Discard(connection);
+            return;
+        }
+        connection.IdleSinceTimestamp = now;
         lock (_lock)
         {
+            while (_waiters.TryDequeue(out var waiter))
+            {
+                if (waiter.TrySetResult(connection))
+                {
+                    return;
+                }
+            }
             _idle.Add(connection);
         }
     }
 
-    /// <summary>Closes a connection that will not be reused and frees its slot.</summary>
+    /// <summary>Closes a connection that will not be reused; its slot goes to a waiter or is freed.</summary>
     public void Discard(UpstreamConnection connection)
     {
-        lock (_lock)
-        {
-            _open--;
-        }
+        ReleaseSlot();
         connection.Dispose();
     }
 
-    /// <summary>Closes idle connections past the idle timeout (all of them when <paramref name="all"/>).</summary>
+    private void ReleaseSlot()
+    {
+        lock (_lock)
+        {
+            while (_waiters.TryDequeue(out var waiter))
+            {
+                if (waiter.TrySetResult(null))
+                {
+                    return; // the slot passes to the waiter, which dials a new connection
+                }
+            }
+            _open--;
+        }
+    }
+
+    /// <summary>Closes idle connections past their idle limit or lifetime (all of them when <paramref name="all"/>).</summary>
     public int CloseIdle(bool all)
     {
         var now = Stopwatch.GetTimestamp();
         List<UpstreamConnection>? closing = null;
         lock (_lock)
         {
-            var expired = 0;
-            while (expired < _idle.Count && (all || IsExpired(_idle[expired], now)))
+            for (var i = _idle.Count - 1; i >= 0; i--)
             {
-                expired++;
-            }
-            if (expired > 0)
-            {
-                closing = _idle.GetRange(0, expired);
-                _idle.RemoveRange(0, expired);
-                _open -= expired;
+                if (all || IsExpired(_idle[i], now))
+                {
+                    (closing ??= []).Add(_idle[i]);
+                    _idle.RemoveAt(i);
+                    _open--;
+                }
             }
         }
         if (closing is null)
@@ -121,6 +150,10 @@ internal sealed class EndpointPool(string key)
         return closing.Count;
     }
 
-    private bool IsExpired(UpstreamConnection connection, long now) =>
-        Stopwatch.GetElapsedTime(connection.IdleSinceTimestamp, now) >= IdleTimeout;
+    private bool IsExpired(UpstreamConnection connection, long now)
+    {
+        var idleLimit = connection.IdleLimit < IdleTimeout ? connection.IdleLimit : IdleTimeout;
+        return Stopwatch.GetElapsedTime(connection.IdleSinceTimestamp, now) >= idleLimit
+               || Stopwatch.GetElapsedTime(connection.CreatedTimestamp, now) >= MaxLifetime;
+    }
 }

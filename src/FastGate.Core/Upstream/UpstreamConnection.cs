@@ -1,3 +1,4 @@
+using FastGate.Core.Tls;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
@@ -26,12 +27,21 @@ internal sealed class UpstreamConnection : IDisposable
     }
 
     public Socket Socket { get; }
+
+    /// <summary>The upstream asked for a client certificate during the handshake and none was configured.</summary>
+    public bool ClientCertificateRequestedButNone => Stream is TrackingSslStream { ClientCertificateRequested: true };
     public Stream Stream { get; }
     public EndpointPool Pool { get; }
     public PipeReader Reader { get; }
     public PipeWriter Writer { get; }
     public long CreatedTimestamp { get; }
     public long IdleSinceTimestamp { get; set; }
+
+    /// <summary>
+    /// The upstream's own idle limit (from its Keep-Alive: timeout=N, less a margin), when shorter than the pool's;
+    /// TimeSpan.MaxValue when it sent none.
+    /// </summary>
+    public TimeSpan IdleLimit { get; set; } = TimeSpan.MaxValue;
 
     /// <summary>How many requests this connection has carried.</summary>
     public int RequestCount { get; set; }

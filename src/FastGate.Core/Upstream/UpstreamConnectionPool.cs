@@ -20,7 +20,10 @@ internal sealed class UpstreamConnectionPool : IDisposable
 
     public IEnumerable<EndpointPool> Pools => _pools.Values;
 
-    /// <summary>An idle connection (most recently used first) unless <paramref name="forceNew"/>, else a new one within the pool's maximum.</summary>
+    /// <summary>
+    /// An idle connection (most recently used first) unless <paramref name="forceNew"/>, else a new one within the
+    /// pool's maximum; at the maximum, waits up to the pool's wait timeout for a returned connection or a free slot.
+    /// </summary>
     public static ValueTask<UpstreamRent> RentAsync(UpstreamEndpoint endpoint, bool forceNew, CancellationToken cancellationToken)
     {
         var pool = endpoint.Pool;
@@ -28,11 +31,47 @@ internal sealed class UpstreamConnectionPool : IDisposable
         {
             return ValueTask.FromResult(new UpstreamRent(idle, true, UpstreamFailure.None, null));
         }
-        if (!pool.TryReserve())
+        if (pool.TryReserve(out var waiter))
         {
-            return ValueTask.FromResult(new UpstreamRent(null, false, UpstreamFailure.PoolExhausted, $"{pool.MaxConnections} connections open"));
+            return ConnectReservedAsync(endpoint, cancellationToken);
         }
-        return ConnectReservedAsync(endpoint, cancellationToken);
+        return WaitAsync(endpoint, waiter!, forceNew, cancellationToken);
+    }
+
+    private static async ValueTask<UpstreamRent> WaitAsync(UpstreamEndpoint endpoint, TaskCompletionSource<UpstreamConnection?> waiter,
+        bool forceNew, CancellationToken cancellationToken)
+    {
+        var pool = endpoint.Pool;
+        UpstreamConnection? handed;
+        try
+        {
+            handed = await waiter.Task.WaitAsync(pool.WaitTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            if (waiter.TrySetCanceled(CancellationToken.None))
+            {
+                if (e is OperationCanceledException)
+                {
+                    throw;
+                }
+                return new UpstreamRent(null, false, UpstreamFailure.PoolExhausted,
+                    $"{pool.MaxConnections} connections busy for {pool.WaitTimeout.TotalSeconds:0.###} s");
+            }
+            handed = waiter.Task.Result; // completed just as the wait ended: take what was handed over
+        }
+        if (handed is null)
+        {
+            return await ConnectReservedAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        }
+        if (forceNew || !handed.IsHealthyForReuse())
+        {
+            // Keep the slot, replace the connection.
+            handed.Dispose();
+            return await ConnectReservedAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        }
+        pool.CountReuse();
+        return new UpstreamRent(handed, true, UpstreamFailure.None, null);
     }
 
     private static async ValueTask<UpstreamRent> ConnectReservedAsync(UpstreamEndpoint endpoint, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using FastGate.Core.Tls;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -30,7 +31,7 @@ internal static class UpstreamConnector
         Stream stream = new NetworkStream(socket, ownsSocket: true);
         if (endpoint.TlsOptions is { } tlsOptions)
         {
-            var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+            var ssl = new TrackingSslStream(stream);
             try
             {
                 await ssl.AuthenticateAsClientAsync(tlsOptions, timeout.Token).ConfigureAwait(false);
@@ -38,7 +39,11 @@ internal static class UpstreamConnector
             catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 await ssl.DisposeAsync().ConfigureAwait(false);
-                var reason = e is OperationCanceledException ? "TLS handshake timeout" : TlsErrorText(e);
+                var reason = e is OperationCanceledException ? "TLS error: handshake timeout" : "TLS error: " + TlsErrorText(e);
+                if (ssl.ClientCertificateRequested && endpoint.ClientCertificate is null)
+                {
+                    reason += " (the upstream requested a client certificate and upstream_certificates has none for this target)";
+                }
                 return new UpstreamRent(null, false, UpstreamFailure.TlsFailed, reason);
             }
             stream = ssl;
@@ -52,7 +57,7 @@ internal static class UpstreamConnector
         var message = e.Message;
         for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
         {
-            message += " " + inner.Message;
+            message += ": " + inner.Message;
         }
         return message;
     }

@@ -1,4 +1,5 @@
 using System.Net.Security;
+using FastGate.Core.Tls;
 
 namespace FastGate.Core.Upstream;
 
@@ -7,7 +8,7 @@ namespace FastGate.Core.Upstream;
 /// Built once per configuration snapshot; the pool it points to outlives snapshots.
 /// </summary>
 internal sealed class UpstreamEndpoint(string key, string host, int port, SslClientAuthenticationOptions? tlsOptions,
-    TimeSpan connectTimeout, EndpointPool pool)
+    TimeSpan connectTimeout, EndpointPool pool, ClientCertificate? clientCertificate = null)
 {
     /// <summary>The pool key: everything that makes one connection different from another.</summary>
     public string Key { get; } = key;
@@ -17,6 +18,9 @@ internal sealed class UpstreamEndpoint(string key, string host, int port, SslCli
     public SslClientAuthenticationOptions? TlsOptions { get; } = tlsOptions;
     public TimeSpan ConnectTimeout { get; } = connectTimeout;
     public EndpointPool Pool { get; } = pool;
+
+    /// <summary>The client certificate presented to this upstream, or null.</summary>
+    public ClientCertificate? ClientCertificate { get; } = clientCertificate;
 
     public override string ToString() => Key;
 }

@@ -44,6 +44,47 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task Explain_ShowsChosenCertificateAndKey()
+    {
+        using var pki = new FastGate.Tests.TestInfrastructure.TestPki();
+        var client = pki.IssueClient("partner-client");
+        var file = Path.Combine(pki.Directory, "explain.json");
+        await File.WriteAllTextAsync(file, $$"""
+        {
+          "keystores": { "partner": { "certificate": "{{client.CertificateFile}}", "private_key": "{{client.KeyFile}}" } },
+          "upstream_certificates": { "*.partner.test": "partner" },
+          "listeners": [ { "address": "127.0.0.1:0" } ],
+          "apis": [ { "name": "orders", "listen_path": "/", "target_url": "https://orders.partner.test/v1" } ]
+        }
+        """);
+        var (exit, output, _) = await RunAsync("explain", "--config", file, "--api", "orders");
+        Assert.Equal(0, exit);
+        Assert.Contains("keystore 'partner': CN=partner-client", output);
+        Assert.Contains("global key '*.partner.test'", output);
+
+        (exit, output, _) = await RunAsync("explain", "--config", file, "--api", "orders", "https://a.orders.partner.test");
+        Assert.Equal(0, exit);
+        Assert.Contains("client certificate: none", output);
+    }
+
+    [Fact]
+    public async Task Validate_UpstreamCertificateKeyWithScheme_SaysHowToWriteIt()
+    {
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        var file = Path.Combine(dir, "scheme.json");
+        await File.WriteAllTextAsync(file, """
+        {
+          "keystores": { "k": { "certificate": "x.crt", "private_key": "x.key" } },
+          "upstream_certificates": { "https://api.test": "k" },
+          "listeners": [ { "address": "127.0.0.1:0" } ]
+        }
+        """);
+        var (exit, _, error) = await RunAsync("validate", "--config", file);
+        Assert.Equal(1, exit);
+        Assert.Contains("$.upstream_certificates['https://api.test']: keys are host names without a scheme: write 'api.test'", error);
+    }
+
+    [Fact]
     public async Task CertsDev_WritesUsableFiles()
     {
         var dir = Path.Combine(Directory.CreateTempSubdirectory().FullName, "dev");

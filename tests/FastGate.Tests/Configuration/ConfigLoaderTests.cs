@@ -91,6 +91,18 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_UnknownCipherSuite_ListsValidNames()
+    {
+        var e = LoadFails("""
+        { "tls_client_profiles": { "c": { "cipher_suites": ["TLS_AES_128_GCM_SHA256", "TLS_RSA_ROT13"] } },
+          "listeners": [ { "address": "127.0.0.1:0" } ] }
+        """);
+        var error = Assert.Single(e.Errors);
+        Assert.Equal("$.tls_client_profiles['c'].cipher_suites[1]", error.JsonPath);
+        Assert.Contains("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", error.Message);
+    }
+
+    [Fact]
     public void Load_MissingFile_NamesIt()
     {
         var missing = Path.Combine(_dir, "nope.json");

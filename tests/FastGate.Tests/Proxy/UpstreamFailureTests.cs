@@ -97,7 +97,56 @@ public sealed class UpstreamFailureTests : IDisposable
     }
 
     [Fact]
-    public async Task ReusedConnectionClosedByUpstream_RequestRetriedTransparently()
+    public async Task HttpsUpstream_InsecureSkipVerify_AcceptsUntrustedCertificate()
+    {
+        using var otherPki = new TestPki("Some Other CA");
+        await using var upstream = TestUpstream.Start(tlsCertificate: otherPki.IssueServer("localhost", "localhost").Certificate);
+        var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
+        config.TlsClientProfiles["lab"] = new TlsClientProfileConfig { InsecureSkipVerify = true };
+        var api = TestConfigs.Api("lab", "/", $"https://localhost:{upstream.Port}");
+        api.TlsClientProfile = "lab";
+        config.Apis.Add(api);
+        await using var gateway = GatewayHost.Start(config, _pki.Directory);
+        await using var client = await TestClient.ConnectAsync(gateway.Endpoint("http"));
+
+        await client.SendAsync("GET /ok HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal(200, (await client.ReadResponseAsync()).Status);
+    }
+
+    /// <summary>
+    /// The keep-alive race the liveness probe cannot see: the upstream closes a pooled connection just as a request
+    /// arrives on it (its idle timer fired), sending no response.
+    /// </summary>
+    private static TestUpstream ClosesFirstConnectionOnSecondRequest() => TestUpstream.Start(r =>
+        r.ConnectionId == 1 && r.Target == "/two" ? TestResponse.Raw("", close: true) : TestResponse.Text(r.Target));
+
+    [Theory]
+    [InlineData("GET /two HTTP/1.1\r\nHost: a\r\n\r\n", 200, 3)]
+    [InlineData("DELETE /two HTTP/1.1\r\nHost: a\r\n\r\n", 200, 3)]
+    [InlineData("POST /two HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n", 502, 2)]
+    [InlineData("POST /two HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi", 502, 2)]
+    public async Task ReusedConnectionClosedAsRequestArrives_RetriedOnlyWhenSafe(string request, int status, int upstreamSaw)
+    {
+        await using var upstream = ClosesFirstConnectionOnSecondRequest();
+        var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
+        config.Apis.Add(TestConfigs.Api("racy", "/", upstream.HttpUrl));
+        await using var gateway = GatewayHost.Start(config, _pki.Directory);
+        await using var client = await TestClient.ConnectAsync(gateway.Endpoint("http"));
+
+        await client.SendAsync("GET /one HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal(200, (await client.ReadResponseAsync()).Status);
+        await client.SendAsync(request);
+        var response = await client.ReadResponseAsync();
+        Assert.Equal(status, response.Status);
+        if (status == 200)
+        {
+            Assert.Equal("/two", response.BodyText);
+        }
+        Assert.Equal(upstreamSaw, upstream.Received.Count);
+    }
+
+    [Fact]
+    public async Task PooledConnectionClosedByUpstream_DetectedBeforeReuse()
     {
         await using var upstream = TestUpstream.Start();
         var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
@@ -107,7 +156,7 @@ public sealed class UpstreamFailureTests : IDisposable
 
         await client.SendAsync("GET /one HTTP/1.1\r\nHost: a\r\n\r\n");
         Assert.Equal(200, (await client.ReadResponseAsync()).Status);
-        upstream.CloseAllConnections(); // the upstream's idle timeout fires while the gateway holds the connection
+        upstream.CloseAllConnections(); // the upstream's idle timeout fires while the connection is pooled: the probe catches it
 
         await client.SendAsync("GET /two HTTP/1.1\r\nHost: a\r\n\r\n");
         var response = await client.ReadResponseAsync();

@@ -1,7 +1,7 @@
 namespace FastGate.Tests.TestInfrastructure;
 
 /// <summary>A request as the test upstream received it: the raw head and the raw body bytes (chunked framing included).</summary>
-public sealed record RecordedRequest(int ConnectionId, string Head, byte[] RawBody, byte[] DecodedBody)
+public sealed record RecordedRequest(int ConnectionId, string Head, byte[] RawBody, byte[] DecodedBody, string? ClientCertificateSubject = null)
 {
     public string RequestLine => Head[..Head.IndexOf("\r\n", StringComparison.Ordinal)];
     public string Target => RequestLine.Split(' ')[1];

@@ -22,8 +22,11 @@ public sealed class TestUpstream : IAsyncDisposable
     private readonly Task _acceptLoop;
     private int _connections;
 
-    private TestUpstream(Func<RecordedRequest, TestResponse>? respond, X509Certificate2? certificate)
+    private readonly X509Certificate2? _clientCa;
+
+    private TestUpstream(Func<RecordedRequest, TestResponse>? respond, X509Certificate2? certificate, X509Certificate2? clientCa = null)
     {
+        _clientCa = clientCa;
         _respond = respond ?? (r => TestResponse.Text(r.Target));
         _certificate = certificate;
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -43,6 +46,10 @@ public sealed class TestUpstream : IAsyncDisposable
 
     public static TestUpstream Start(Func<RecordedRequest, TestResponse>? respond = null, X509Certificate2? tlsCertificate = null) =>
         new(respond, tlsCertificate);
+
+    /// <summary>An HTTPS upstream that requires a client certificate issued by <paramref name="clientCa"/>; it answers with the subject it saw.</summary>
+    public static TestUpstream StartMutualTls(X509Certificate2 serverCertificate, X509Certificate2 clientCa) =>
+        new(r => TestResponse.Text(r.ClientCertificateSubject ?? "(none)"), serverCertificate, clientCa);
 
     public async Task<RecordedRequest> NextRequestAsync(TimeSpan? timeout = null)
     {
@@ -90,11 +97,19 @@ public sealed class TestUpstream : IAsyncDisposable
         try
         {
             Stream stream = new NetworkStream(socket, ownsSocket: true);
+            string? clientSubject = null;
             if (_certificate is not null)
             {
                 var ssl = new SslStream(stream);
-                await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, _stop.Token);
+                var options = new SslServerAuthenticationOptions { ServerCertificate = _certificate };
+                if (_clientCa is not null)
+                {
+                    options.ClientCertificateRequired = true;
+                    options.RemoteCertificateValidationCallback = (_, certificate, _, _) => IssuedBy(certificate as X509Certificate2, _clientCa);
+                }
+                await ssl.AuthenticateAsServerAsync(options, _stop.Token);
                 ClientCertificates.Enqueue(ssl.RemoteCertificate as X509Certificate2);
+                clientSubject = ssl.RemoteCertificate?.Subject;
                 stream = ssl;
             }
             await using (stream)
@@ -108,7 +123,7 @@ public sealed class TestUpstream : IAsyncDisposable
                         return;
                     }
                     var (raw, decoded) = await HttpWire.ReadBodyAsync(reader, head, untilClose: false, _stop.Token);
-                    var request = new RecordedRequest(id, head, raw, decoded);
+                    var request = new RecordedRequest(id, head, raw, decoded, clientSubject);
                     Received.Enqueue(request);
                     _requests.Writer.TryWrite(request);
                     var response = _respond(request);
@@ -124,8 +139,25 @@ public sealed class TestUpstream : IAsyncDisposable
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException
                                       or System.Security.Authentication.AuthenticationException or EndOfStreamException)
         {
-            // the peer went away or the test ended
+            // the peer went away, a handshake was refused, or the test ended
         }
+        finally
+        {
+            socket.Dispose(); // a refused handshake closes the connection, as a real server's would
+        }
+    }
+
+    private static bool IssuedBy(X509Certificate2? certificate, X509Certificate2 ca)
+    {
+        if (certificate is null)
+        {
+            return false;
+        }
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
     }
 
     public async ValueTask DisposeAsync()

@@ -44,6 +44,7 @@ public sealed class ConnectionPoolTests : IDisposable
         });
         var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
         config.UpstreamPool.MaxConnectionsPerEndpoint = 1;
+        config.UpstreamPool.WaitTimeoutSeconds = 0.2;
         config.Apis.Add(TestConfigs.Api("a", "/", upstream.HttpUrl));
         await using var gateway = GatewayHost.Start(config, _pki.Directory);
 
@@ -65,6 +66,57 @@ public sealed class ConnectionPoolTests : IDisposable
     }
 
     [Fact]
+    public async Task MaxConnectionsPerEndpoint_WaitingRequest_GetsTheReturnedConnection()
+    {
+        using var release = new ManualResetEventSlim();
+        await using var upstream = TestUpstream.Start(r =>
+        {
+            if (r.Target == "/slow")
+            {
+                release.Wait(TimeSpan.FromSeconds(10));
+            }
+            return TestResponse.Text(r.Target);
+        });
+        var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
+        config.UpstreamPool.MaxConnectionsPerEndpoint = 1;
+        config.UpstreamPool.WaitTimeoutSeconds = 10;
+        config.Apis.Add(TestConfigs.Api("a", "/", upstream.HttpUrl));
+        await using var gateway = GatewayHost.Start(config, _pki.Directory);
+
+        await using var slow = await TestClient.ConnectAsync(gateway.Endpoint("http"));
+        await slow.SendAsync("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
+        await upstream.NextRequestAsync();
+        await using var waiting = await TestClient.ConnectAsync(gateway.Endpoint("http"));
+        await waiting.SendAsync("GET /waited HTTP/1.1\r\nHost: a\r\n\r\n");
+        var pool = Assert.Single(gateway.Gateway.Pools.Pools);
+        release.Set();
+
+        Assert.Equal("/slow", (await slow.ReadResponseAsync()).BodyText);
+        Assert.Equal("/waited", (await waiting.ReadResponseAsync()).BodyText);
+        Assert.Equal(1, upstream.ConnectionCount);
+        Assert.Equal(1, pool.ReusedCount);
+    }
+
+    [Fact]
+    public async Task UpstreamKeepAliveTimeout_ShorterThanPoolIdle_ConnectionRetiredEarlier()
+    {
+        await using var upstream = TestUpstream.Start(r => TestResponse.Text(r.Target, extraHeaders: "Keep-Alive: timeout=2, max=100\r\n"));
+        var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
+        config.UpstreamPool.IdleTimeoutSeconds = 60;
+        config.Apis.Add(TestConfigs.Api("a", "/", upstream.HttpUrl));
+        await using var gateway = GatewayHost.Start(config, _pki.Directory);
+        await using var client = await TestClient.ConnectAsync(gateway.Endpoint("http"));
+
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        var response = await client.ReadResponseAsync();
+        Assert.Null(response.Header("Keep-Alive")); // hop-by-hop: not relayed
+        var pool = Assert.Single(gateway.Gateway.Pools.Pools);
+        Assert.Equal(1, pool.IdleCount);
+        // Retired within the upstream's 2 s (we stop at 1 s), long before the pool's 60 s.
+        Assert.True(await Eventually.TrueAsync(() => pool.OpenCount == 0, TimeSpan.FromSeconds(4)));
+    }
+
+    [Fact]
     public async Task UpstreamResponseTimeout_Gets504()
     {
         using var release = new ManualResetEventSlim();
@@ -74,8 +126,10 @@ public sealed class ConnectionPoolTests : IDisposable
             return TestResponse.Text("late");
         });
         var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
-        config.Limits.UpstreamResponseTimeoutSeconds = 0.3;
-        config.Apis.Add(TestConfigs.Api("a", "/", upstream.HttpUrl));
+        config.Limits.UpstreamResponseTimeoutSeconds = 30;
+        var api = TestConfigs.Api("a", "/", upstream.HttpUrl);
+        api.UpstreamTimeoutSeconds = 0.3; // the API's own timeout wins over the global one
+        config.Apis.Add(api);
         await using var gateway = GatewayHost.Start(config, _pki.Directory);
         await using var client = await TestClient.ConnectAsync(gateway.Endpoint("http"));
 
