@@ -5,8 +5,11 @@ internal sealed class UpstreamPoolConfig
     /// <summary>Open connections (idle and busy) per upstream endpoint; a request past it gets 503.</summary>
     public int MaxConnectionsPerEndpoint { get; set; } = 512;
 
-    /// <summary>Idle connections are closed after this long; below the 60 s+ keep-alive of common servers.</summary>
-    public double IdleTimeoutSeconds { get; set; } = 30;
+    /// <summary>
+    /// Idle connections are closed after this long: below the shortest common server keep-alive defaults
+    /// (Node.js and Apache httpd: 5 s), so FastGate closes first and never reuses a connection the server is closing.
+    /// </summary>
+    public double IdleTimeoutSeconds { get; set; } = 4;
 
     public double ConnectTimeoutSeconds { get; set; } = 5;
 

@@ -19,7 +19,7 @@ internal sealed class EndpointPool(string key)
 
     public string Key { get; } = key;
     public int MaxConnections { get; set; } = 512;
-    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(4);
     public TimeSpan MaxLifetime { get; set; } = TimeSpan.FromMinutes(5);
     public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
