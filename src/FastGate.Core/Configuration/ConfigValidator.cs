@@ -52,6 +52,35 @@ internal static class ConfigValidator
                 }
             }
         }
+        void ValidateAuth(string path, ApiAuthConfig auth)
+        {
+            if (auth.Type is not ("none" or "tls-cert"))
+            {
+                Error($"{path}.type", $"'{auth.Type}' is not one of none, tls-cert");
+            }
+            if (auth.ClientIdHeader is not null && (auth.ClientIdHeader.Length == 0 || auth.ClientIdHeader.AsSpan().ContainsAnyExcept(TokenChars)))
+            {
+                Error($"{path}.client_id_header", $"'{auth.ClientIdHeader}' is not a header name");
+            }
+            if (auth.CertificateHeader is { } header)
+            {
+                if (header.Name.Length == 0 || header.Name.AsSpan().ContainsAnyExcept(TokenChars))
+                {
+                    Error($"{path}.certificate_header.name", $"'{header.Name}' is not a header name");
+                }
+                if (header.TrustedSources.Count == 0)
+                {
+                    Error($"{path}.certificate_header.trusted_sources", "list the load balancers' addresses: a certificate header from anyone would let any client claim any identity");
+                }
+                for (var i = 0; i < header.TrustedSources.Count; i++)
+                {
+                    if (!TryParseNetwork(header.TrustedSources[i], out _))
+                    {
+                        Error($"{path}.certificate_header.trusted_sources[{i}]", $"'{header.TrustedSources[i]}' is not an IP address or CIDR range");
+                    }
+                }
+            }
+        }
         void ProtocolsMustBeKnown(string path, List<string> protocols)
         {
             if (protocols.Count == 0)
@@ -111,6 +140,10 @@ internal static class ConfigValidator
             {
                 FileMustExist($"{path}[{i}]", truststore.Certificates[i], "the CA certificate file");
             }
+            for (var i = 0; i < truststore.Crls.Count; i++)
+            {
+                FileMustExist($"$.truststores['{name}'].crls[{i}]", truststore.Crls[i], "the CRL file");
+            }
         }
 
         foreach (var (name, profile) in config.TlsServerProfiles)
@@ -126,6 +159,57 @@ internal static class ConfigValidator
             }
             ProtocolsMustBeKnown($"{path}.protocols", profile.Protocols);
             CipherSuitesMustBeKnown($"{path}.cipher_suites", profile.CipherSuites);
+            if (profile.ClientCertificateMode is not ("none" or "request" or "require"))
+            {
+                Error($"{path}.client_certificate_mode", $"'{profile.ClientCertificateMode}' is not one of none, request, require");
+            }
+            if (profile.Truststore is not null && !config.Truststores.ContainsKey(profile.Truststore))
+            {
+                Error($"{path}.truststore", $"no truststore named '{profile.Truststore}' (known: {Known(config.Truststores.Keys)})");
+            }
+            else if (profile.ClientCertificateMode is "request" or "require" && profile.Truststore is null && !profile.UseSystemTrustStore)
+            {
+                Error($"{path}.truststore", "mutual TLS needs a truststore for client certificates (or use_system_trust_store: true)");
+            }
+        }
+
+        foreach (var (name, application) in config.Applications)
+        {
+            var path = $"$.applications['{name}']";
+            if (string.IsNullOrWhiteSpace(application.ClientId))
+            {
+                Error($"{path}.client_id", "an application needs a client id");
+            }
+            if (application.Certificates.Count == 0 && application.Fingerprints.Count == 0)
+            {
+                Error(path, "an application needs at least one certificate (file) or fingerprint (SHA-256)");
+            }
+            for (var i = 0; i < application.Certificates.Count; i++)
+            {
+                FileMustExist($"{path}.certificates[{i}]", application.Certificates[i], "the certificate file");
+            }
+            for (var i = 0; i < application.Fingerprints.Count; i++)
+            {
+                if (CertificateFingerprint.NormalizeSha256(application.Fingerprints[i]) is null)
+                {
+                    Error($"{path}.fingerprints[{i}]", "not a SHA-256 fingerprint (64 hex digits, colons allowed)");
+                }
+            }
+            for (var i = 0; i < application.Subscriptions.Count; i++)
+            {
+                if (!config.Apis.Exists(api => api.Name == application.Subscriptions[i]))
+                {
+                    Error($"{path}.subscriptions[{i}]", $"no API named '{application.Subscriptions[i]}'");
+                }
+            }
+        }
+        var clientIds = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, application) in config.Applications)
+        {
+            if (application.ClientId is { } id && !clientIds.TryAdd(id, name))
+            {
+                Error($"$.applications['{name}'].client_id", $"application '{clientIds[id]}' has the same client id");
+            }
         }
 
         foreach (var (name, profile) in config.TlsClientProfiles)
@@ -215,6 +299,7 @@ internal static class ConfigValidator
             }
             ValidateTargetUrl(api.TargetUrl, $"{path}.target_url", Error);
             ValidateUpstreamCertificates($"{path}.upstream_certificates", api.UpstreamCertificates);
+            ValidateAuth($"{path}.auth", api.Auth);
             if (api.UpstreamTimeoutSeconds is <= 0)
             {
                 Error($"{path}.upstream_timeout_seconds", "must be greater than 0");
@@ -326,6 +411,24 @@ internal static class ConfigValidator
             }
         }
         return errors;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> TokenChars =
+        System.Buffers.SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
+    /// <summary>"10.0.0.0/8", "::1/128", or a single address.</summary>
+    public static bool TryParseNetwork(string text, out System.Net.IPNetwork network)
+    {
+        if (System.Net.IPNetwork.TryParse(text, out network))
+        {
+            return true;
+        }
+        if (System.Net.IPAddress.TryParse(text, out var address))
+        {
+            network = new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+            return true;
+        }
+        return false;
     }
 
     public static string NormalizeListenPath(string? listenPath) =>

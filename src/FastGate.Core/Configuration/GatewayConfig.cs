@@ -9,6 +9,7 @@ internal sealed class GatewayConfig
     public Dictionary<string, TlsServerProfileConfig> TlsServerProfiles { get; set; } = [];
     public Dictionary<string, TlsClientProfileConfig> TlsClientProfiles { get; set; } = [];
     public List<ApiConfig> Apis { get; set; } = [];
+    public Dictionary<string, ApplicationConfig> Applications { get; set; } = [];
 
     /// <summary>Tyk's global upstream_certificates: target host pattern to keystore, used when an API's own map has no match.</summary>
     public Dictionary<string, string> UpstreamCertificates { get; set; } = [];

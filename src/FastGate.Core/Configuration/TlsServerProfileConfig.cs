@@ -8,6 +8,15 @@ internal sealed class TlsServerProfileConfig
     /// <summary>"1.2" and/or "1.3".</summary>
     public List<string> Protocols { get; set; } = ["1.2", "1.3"];
 
+    /// <summary>"none", "request" (ask; connections without a certificate proceed without identity) or "require".</summary>
+    public string ClientCertificateMode { get; set; } = "none";
+
+    /// <summary>The CAs client certificates must chain to (their names are sent in the handshake).</summary>
+    public string? Truststore { get; set; }
+
+    /// <summary>Also trust the system's CA store for client certificates (off: only the truststore).</summary>
+    public bool UseSystemTrustStore { get; set; }
+
     /// <summary>IANA names; empty: the platform's defaults.</summary>
     public List<string> CipherSuites { get; set; } = [];
 }

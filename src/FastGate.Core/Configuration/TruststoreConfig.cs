@@ -4,4 +4,7 @@ namespace FastGate.Core.Configuration;
 internal sealed class TruststoreConfig
 {
     public List<string> Certificates { get; set; } = [];
+
+    /// <summary>Certificate revocation lists (PEM or DER), each signed by a CA of this truststore; when present, client chains are checked against them.</summary>
+    public List<string> Crls { get; set; } = [];
 }

@@ -338,6 +338,7 @@ internal static class HttpHeadScanner
         16 when Ascii.EqualsIgnoreCase(name, "X-Forwarded-Host"u8) => KnownHeader.XForwardedHost,
         17 when Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8) => KnownHeader.TransferEncoding,
         17 when Ascii.EqualsIgnoreCase(name, "X-Forwarded-Proto"u8) => KnownHeader.XForwardedProto,
+        23 when Ascii.EqualsIgnoreCase(name, "X-Forwarded-Client-Cert"u8) => KnownHeader.XForwardedClientCert,
         _ => KnownHeader.None,
     };
 

@@ -38,6 +38,21 @@ internal abstract class HttpMessageHead
     public ReadOnlySpan<byte> ValueOf(in HttpHeaderField field) => Span.Slice(field.ValueStart, field.ValueLength);
     public ReadOnlySpan<byte> LineOf(in HttpHeaderField field) => Span.Slice(field.LineStart, field.LineLength);
 
+    /// <summary>The first field named <paramref name="name"/> (case-insensitive); false when absent.</summary>
+    public bool TryGetHeader(ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
+    {
+        foreach (ref readonly var field in Headers)
+        {
+            if (field.NameLength == name.Length && System.Text.Ascii.EqualsIgnoreCase(NameOf(field), name))
+            {
+                value = ValueOf(field);
+                return true;
+            }
+        }
+        value = default;
+        return false;
+    }
+
     /// <summary>True when <paramref name="name"/> was listed in a Connection header (and so is hop-by-hop).</summary>
     public bool IsNominatedByConnection(ReadOnlySpan<byte> name)
     {

@@ -16,4 +16,5 @@ internal enum KnownHeader : byte
     XForwardedProto,
     XForwardedHost,
     Expect,
+    XForwardedClientCert,
 }

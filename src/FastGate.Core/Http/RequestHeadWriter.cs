@@ -30,6 +30,7 @@ internal static class RequestHeadWriter
                 case KnownHeader.Host:
                 case KnownHeader.XForwardedProto:
                 case KnownHeader.XForwardedHost:
+                case KnownHeader.XForwardedClientCert:
                     continue;
                 case KnownHeader.XForwardedFor:
                     hasForwardedFor = true;
@@ -37,6 +38,9 @@ internal static class RequestHeadWriter
                 case KnownHeader.Expect when rewrite.DropExpect:
                     continue;
                 case KnownHeader.None when head.ConnectionTokenCount > 0 && head.IsNominatedByConnection(head.NameOf(field)):
+                    continue;
+                case KnownHeader.None when !rewrite.DropHeader.IsEmpty && field.NameLength == rewrite.DropHeader.Length
+                                           && System.Text.Ascii.EqualsIgnoreCase(head.NameOf(field), rewrite.DropHeader.Span):
                     continue;
                 default:
                     if (HopByHop.IsHopByHop(field.Known))
@@ -67,6 +71,11 @@ internal static class RequestHeadWriter
         {
             output.Write("\r\nX-Forwarded-Host: "u8);
             output.Write(originalHost);
+        }
+        if (!rewrite.ForwardedClientCert.IsEmpty)
+        {
+            output.Write("\r\nX-Forwarded-Client-Cert: "u8);
+            output.Write(rewrite.ForwardedClientCert.Span);
         }
         output.Write("\r\n\r\n"u8);
     }

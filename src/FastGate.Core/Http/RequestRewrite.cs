@@ -18,6 +18,12 @@ internal readonly struct RequestRewrite
     /// <summary>"https" or "http": the scheme the client used, for X-Forwarded-Proto.</summary>
     public ReadOnlyMemory<byte> ClientScheme { get; init; }
 
+    /// <summary>The value for X-Forwarded-Client-Cert, or empty; a client's own XFCC is always removed.</summary>
+    public ReadOnlyMemory<byte> ForwardedClientCert { get; init; }
+
+    /// <summary>A header to remove (a load balancer's certificate header from an untrusted source), or empty.</summary>
+    public ReadOnlyMemory<byte> DropHeader { get; init; }
+
     /// <summary>The gateway answers "100 Continue" itself, so the Expect field is not forwarded.</summary>
     public bool DropExpect { get; init; }
 }

@@ -36,6 +36,35 @@ internal sealed class ClientSession : IResettable, IDisposable
     public PipeWriter ClientWriter { get; private set; } = null!;
     public bool IsTls { get; private set; }
     public ReadOnlyMemory<byte> ClientAddress => _clientAddress.AsMemory(0, _clientAddressLength);
+    public IPAddress? RemoteAddress { get; private set; }
+
+    /// <summary>The TLS server profile the handshake selected (null on plain HTTP).</summary>
+    public Tls.TlsServerProfile? Profile { get; set; }
+
+    /// <summary>The client certificate validated in the handshake, or null.</summary>
+    public Tls.ClientIdentity? Identity { get; set; }
+
+    /// <summary>The application the last request authenticated as (for logs), or null.</summary>
+    public Auth.Application? Application { get; set; }
+
+    private byte[]? _headerIdentityKey;
+    private Tls.ClientIdentity? _headerIdentity;
+
+    /// <summary>
+    /// The identity a trusted load balancer passed in a header; decoded once per distinct value on this connection
+    /// (a load balancer's connection carries many clients, so the last one is cached, not assumed).
+    /// </summary>
+    public Tls.ClientIdentity? IdentityFromHeader(ReadOnlySpan<byte> value)
+    {
+        if (_headerIdentityKey is not null && value.SequenceEqual(_headerIdentityKey))
+        {
+            return _headerIdentity;
+        }
+        var certificate = Auth.CertificateHeaderDecoder.TryDecode(value);
+        _headerIdentityKey = value.ToArray();
+        _headerIdentity = certificate is null ? null : new Tls.ClientIdentity(certificate);
+        return _headerIdentity;
+    }
 
     /// <summary>True when the read most recently cancelled was cancelled by the armed timeout.</summary>
     public bool TimedOut => Volatile.Read(ref _firedGeneration) == _generation;
@@ -49,6 +78,7 @@ internal sealed class ClientSession : IResettable, IDisposable
         if (remote is IPEndPoint ip)
         {
             var address = ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address;
+            RemoteAddress = address;
             if (address.TryFormat(_clientAddress, out var written))
             {
                 _clientAddressLength = written;
@@ -127,6 +157,12 @@ internal sealed class ClientSession : IResettable, IDisposable
         ClientReader = null!;
         ClientWriter = null!;
         _clientAddressLength = 0;
+        RemoteAddress = null;
+        Profile = null;
+        Identity = null;
+        Application = null;
+        _headerIdentityKey = null;
+        _headerIdentity = null;
         return true;
     }
 

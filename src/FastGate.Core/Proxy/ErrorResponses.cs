@@ -18,7 +18,7 @@ internal static class ErrorResponses
         [404] = Build(404, "Not Found", "no API matches this host and path"),
         [408] = Build(408, "Request Timeout", "request timeout: the request head did not arrive in time"),
         [414] = Build(414, "URI Too Long", "the request line is too long"),
-        [421] = Build(421, "Misdirected Request", "misdirected request"),
+        [421] = Build(421, "Misdirected Request", "misdirected request: this host has another TLS policy than the server name of this connection"),
         [431] = Build(431, "Request Header Fields Too Large", "the request head is too large"),
         [501] = Build(501, "Not Implemented", "unsupported transfer coding"),
         [502] = Build(502, "Bad Gateway", UpstreamConnectFailureText),

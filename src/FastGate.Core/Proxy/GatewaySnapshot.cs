@@ -1,3 +1,4 @@
+using FastGate.Core.Auth;
 using FastGate.Core.Configuration;
 using FastGate.Core.Http;
 using FastGate.Core.Routing;
@@ -26,4 +27,5 @@ internal sealed class GatewaySnapshot
     public required UpstreamCertificateMap<ClientCertificate> GlobalUpstreamCertificates { get; init; }
     public required IReadOnlyDictionary<string, TlsClientProfile> ClientProfiles { get; init; }
     public required bool DetailedUpstreamErrors { get; init; }
+    public required ApplicationRegistry Applications { get; init; }
 }

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using FastGate.Core.Auth;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using FastGate.Core.Configuration;
@@ -42,7 +44,7 @@ internal static class GatewaySnapshotBuilder
             }
         }
 
-        var truststores = new Dictionary<string, X509Certificate2Collection>(StringComparer.Ordinal);
+        var truststores = new Dictionary<string, Truststore>(StringComparer.Ordinal);
         foreach (var (name, truststore) in config.Truststores)
         {
             var collection = new X509Certificate2Collection();
@@ -57,7 +59,19 @@ internal static class GatewaySnapshotBuilder
                     errors.Add(new ConfigError(loaded.FilePath, $"$.truststores['{name}'].certificates[{i}]", e.Message));
                 }
             }
-            truststores[name] = collection;
+            var crls = new List<CertificateRevocationList>();
+            for (var i = 0; i < truststore.Crls.Count; i++)
+            {
+                try
+                {
+                    crls.Add(CertificateRevocationList.Load(loaded.ResolvePath(truststore.Crls[i]), collection));
+                }
+                catch (CertificateLoadException e)
+                {
+                    errors.Add(new ConfigError(loaded.FilePath, $"$.truststores['{name}'].crls[{i}]", e.Message));
+                }
+            }
+            truststores[name] = new Truststore(name, collection, crls);
         }
 
         var serverProfiles = new Dictionary<string, TlsServerProfile>(StringComparer.Ordinal);
@@ -65,14 +79,25 @@ internal static class GatewaySnapshotBuilder
         {
             if (keystores.TryGetValue(profile.Keystore!, out var keystore))
             {
-                serverProfiles[name] = new TlsServerProfile(name, keystore, TlsProtocols.Parse(profile.Protocols));
+                var mode = profile.ClientCertificateMode switch
+                {
+                    "require" => ClientCertificateMode.Require,
+                    "request" => ClientCertificateMode.Request,
+                    _ => ClientCertificateMode.None,
+                };
+                var validator = mode == ClientCertificateMode.None
+                    ? null
+                    : new ClientCertificateValidator(mode, profile.Truststore is null ? null : truststores[profile.Truststore], profile.UseSystemTrustStore);
+                serverProfiles[name] = new TlsServerProfile(name, keystore, TlsProtocols.Parse(profile.Protocols), CipherSuites(profile.CipherSuites), validator);
             }
         }
+
+        var applications = BuildApplications(loaded, errors);
 
         var clientProfiles = new Dictionary<string, TlsClientProfile>(StringComparer.Ordinal);
         foreach (var (name, profile) in config.TlsClientProfiles)
         {
-            var roots = profile.Truststore is null ? null : truststores[profile.Truststore];
+            var roots = profile.Truststore is null ? null : truststores[profile.Truststore].Certificates;
             clientProfiles[name] = new TlsClientProfile(name, roots, TlsProtocols.Parse(profile.Protocols),
                 CipherSuites(profile.CipherSuites), profile.Sni, profile.InsecureSkipVerify);
         }
@@ -95,11 +120,14 @@ internal static class GatewaySnapshotBuilder
             if (listener.Tls is { } tls)
             {
                 var byHost = new List<KeyValuePair<string, TlsServerProfile>>();
+                var defaultProfile = serverProfiles[tls.ServerProfile!];
+                var several = false;
                 foreach (var (host, profile) in tls.Sni)
                 {
                     byHost.Add(new(host, serverProfiles[profile]));
+                    several |= serverProfiles[profile] != defaultProfile;
                 }
-                selector = new ServerTlsSelector(serverProfiles[tls.ServerProfile!], new HostNameMap<TlsServerProfile>(byHost));
+                selector = new ServerTlsSelector(defaultProfile, new HostNameMap<TlsServerProfile>(byHost), several);
             }
             listeners[name] = new ListenerSnapshot(name, endpoint!, listener.MaxConnections, selector);
         }
@@ -174,6 +202,8 @@ internal static class GatewaySnapshotBuilder
                 UpstreamCertificates = apiCertificates,
                 CertificateReason = reason,
                 UpstreamTimeout = TimeSpan.FromSeconds(api.UpstreamTimeoutSeconds ?? config.Limits.UpstreamResponseTimeoutSeconds),
+                Auth = BuildAuthPolicy(api.Auth),
+                ForwardClientCertificate = api.ForwardClientCertificate,
             };
             apis.Add(proxyApi);
             routes.Add((api.Hosts, listenPath, proxyApi));
@@ -201,7 +231,62 @@ internal static class GatewaySnapshotBuilder
             GlobalUpstreamCertificates = globalCertificates,
             ClientProfiles = clientProfiles,
             DetailedUpstreamErrors = config.DetailedUpstreamErrors,
+            Applications = applications,
         };
+    }
+
+    private static AuthPolicy BuildAuthPolicy(ApiAuthConfig auth)
+    {
+        if (auth.Type != "tls-cert")
+        {
+            return AuthPolicy.None;
+        }
+        var networks = new List<IPNetwork>();
+        foreach (var source in auth.CertificateHeader?.TrustedSources ?? [])
+        {
+            if (ConfigValidator.TryParseNetwork(source, out var network))
+            {
+                networks.Add(network);
+            }
+        }
+        return new AuthPolicy(AuthType.TlsCert, auth.ClientIdHeader, auth.CertificateHeader?.Name, networks);
+    }
+
+    private static ApplicationRegistry BuildApplications(LoadedConfig loaded, List<ConfigError> errors)
+    {
+        var byFingerprint = new Dictionary<string, Application>(StringComparer.Ordinal);
+        foreach (var (name, config) in loaded.Config.Applications)
+        {
+            var application = new Application(name, config.ClientId!, new HashSet<string>(config.Subscriptions, StringComparer.Ordinal));
+            void Claim(string fingerprint, string path)
+            {
+                if (byFingerprint.TryGetValue(fingerprint, out var other) && other != application)
+                {
+                    errors.Add(new ConfigError(loaded.FilePath, path, $"the same certificate also identifies application '{other.Name}'"));
+                }
+                byFingerprint[fingerprint] = application;
+            }
+            for (var i = 0; i < config.Certificates.Count; i++)
+            {
+                var path = $"$.applications['{name}'].certificates[{i}]";
+                try
+                {
+                    foreach (var certificate in KeystoreLoader.LoadPemCertificates(loaded.ResolvePath(config.Certificates[i])))
+                    {
+                        Claim(certificate.GetCertHashString(HashAlgorithmName.SHA256), path);
+                    }
+                }
+                catch (CertificateLoadException e)
+                {
+                    errors.Add(new ConfigError(loaded.FilePath, path, e.Message));
+                }
+            }
+            for (var i = 0; i < config.Fingerprints.Count; i++)
+            {
+                Claim(CertificateFingerprint.NormalizeSha256(config.Fingerprints[i])!, $"$.applications['{name}'].fingerprints[{i}]");
+            }
+        }
+        return new ApplicationRegistry(byFingerprint);
     }
 
     /// <summary>The API's own map wins when any of its keys matches; then the global map (Tyk's rule).</summary>

@@ -1,3 +1,4 @@
+using FastGate.Core.Auth;
 using FastGate.Core.Tls;
 using FastGate.Core.Upstream;
 
@@ -24,4 +25,9 @@ internal sealed class ProxyApi
     public required string CertificateReason { get; init; }
 
     public required TimeSpan UpstreamTimeout { get; init; }
+
+    public required AuthPolicy Auth { get; init; }
+
+    /// <summary>Add X-Forwarded-Client-Cert with the connection's validated client certificate.</summary>
+    public required bool ForwardClientCertificate { get; init; }
 }

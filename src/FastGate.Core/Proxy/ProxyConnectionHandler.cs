@@ -4,7 +4,10 @@ using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using FastGate.Core.Auth;
 using FastGate.Core.Http;
+using FastGate.Core.Routing;
 using FastGate.Core.Tls;
 using FastGate.Core.Transport;
 using FastGate.Core.Upstream;
@@ -47,12 +50,12 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
             return; // the listener was removed by a reload after this connection was accepted
         }
         var network = new NetworkStream(socket, ownsSocket: false);
-        SslStream? ssl = null;
+        ServerSslStream? ssl = null;
         try
         {
             if (listenerSnapshot.Tls is { } selector)
             {
-                ssl = new SslStream(network, leaveInnerStreamOpen: true);
+                ssl = new ServerSslStream(network);
                 using var handshakeTimeout = new CancellationTokenSource(snapshot.HandshakeTimeout);
                 try
                 {
@@ -60,7 +63,8 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
                 }
                 catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or Win32Exception)
                 {
-                    var reason = e is OperationCanceledException ? $"no handshake within {snapshot.HandshakeTimeout.TotalSeconds:0.#} s" : e.Message;
+                    var reason = ssl.ClientCertificateFailure
+                                 ?? (e is OperationCanceledException ? $"no handshake within {snapshot.HandshakeTimeout.TotalSeconds:0.#} s" : e.Message);
                     ProxyLog.HandshakeFailed(logger, listener.Name, socket.RemoteEndPoint, reason);
                     return;
                 }
@@ -70,10 +74,18 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
             try
             {
                 session.Begin(ssl ?? (Stream)network, ssl is not null, socket.RemoteEndPoint);
+                if (ssl is not null)
+                {
+                    session.Profile = listenerSnapshot.Tls!.Select(ssl.TargetHostName);
+                    if (ssl.RemoteCertificate is X509Certificate2 certificate)
+                    {
+                        session.Identity = new ClientIdentity(certificate);
+                    }
+                }
                 _active.TryAdd(session, 0);
                 if (!_stopping)
                 {
-                    await RunRequestsAsync(session, snapshot, listener).ConfigureAwait(false);
+                    await RunRequestsAsync(session, snapshot, listener, listenerSnapshot).ConfigureAwait(false);
                 }
             }
             finally
@@ -87,13 +99,30 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
         {
             if (ssl is not null)
             {
+                if (ssl.IsAuthenticated)
+                {
+                    await SendCloseNotifyAsync(ssl).ConfigureAwait(false);
+                }
                 await ssl.DisposeAsync().ConfigureAwait(false);
             }
             await network.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    private async Task RunRequestsAsync(ClientSession session, GatewaySnapshot snapshot, SocketListener listener)
+    /// <summary>A TLS close_notify before the TCP close, so clients (OpenSSL 3 in particular) see a clean end, not a truncation.</summary>
+    private static async ValueTask SendCloseNotifyAsync(SslStream ssl)
+    {
+        try
+        {
+            await ssl.ShutdownAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (BodyRelay.IsTransportError(e) || e is InvalidOperationException)
+        {
+            // the peer is gone already
+        }
+    }
+
+    private async Task RunRequestsAsync(ClientSession session, GatewaySnapshot snapshot, SocketListener listener, ListenerSnapshot listenerSnapshot)
     {
         var reader = session.ClientReader;
         var writer = session.ClientWriter;
@@ -161,28 +190,100 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
             }
             session.Disarm();
 
-            // Step 6: route by (host, path).
-            var api = snapshot.Routes.Match(request.Authority, request.Path);
-            if (api is null)
+            var closeAfterRefusal = request.HasBody || !request.KeepAlive || listener.IsStopping || _stopping;
+
+            // A Host with another TLS policy than the handshake's server name is never routed (mTLS bypass).
+            if (listenerSnapshot.Tls is { HasSeveralPolicies: true } selector
+                && selector.SelectForHost(RouteTable<ProxyApi>.StripPort(request.Authority)) != session.Profile)
             {
-                var close = request.HasBody || !request.KeepAlive || listener.IsStopping || _stopping;
+                ProxyLog.MisdirectedRequest(logger, listener.Name, session.RemoteAddress, session.Profile?.Name);
                 reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
-                if (!await WriteErrorAsync(writer, 404, close).ConfigureAwait(false) || close)
+                if (!await WriteErrorAsync(writer, 421, closeAfterRefusal).ConfigureAwait(false) || closeAfterRefusal)
                 {
                     return;
                 }
                 continue;
             }
 
-            if (!await ForwardAsync(session, snapshot, api, read, listener.IsStopping || _stopping).ConfigureAwait(false))
+            // Step 6: route by (host, path).
+            var api = snapshot.Routes.Match(request.Authority, request.Path);
+            if (api is null)
+            {
+                reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
+                if (!await WriteErrorAsync(writer, 404, closeAfterRefusal).ConfigureAwait(false) || closeAfterRefusal)
+                {
+                    return;
+                }
+                continue;
+            }
+
+            // Step 6 continued: the API's authentication.
+            var identity = session.Identity;
+            var dropCertificateHeader = false;
+            if (api.Auth.Type == AuthType.TlsCert)
+            {
+                var outcome = Authenticate(session, snapshot, api, ref identity, ref dropCertificateHeader);
+                if (outcome != AuthOutcome.Allowed)
+                {
+                    ProxyLog.AuthenticationRefused(logger, api.Name, session.RemoteAddress, outcome, identity?.Subject);
+                    reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
+                    writer.Write(AuthResponses.For(outcome, closeAfterRefusal));
+                    if (!await BodyRelay.FlushAsync(writer).ConfigureAwait(false) || closeAfterRefusal)
+                    {
+                        return;
+                    }
+                    continue;
+                }
+            }
+            else if (api.Auth.CertificateHeader is not null)
+            {
+                dropCertificateHeader = true;
+            }
+
+            if (!await ForwardAsync(session, snapshot, api, read, listener.IsStopping || _stopping, identity, dropCertificateHeader).ConfigureAwait(false))
             {
                 return;
             }
         }
     }
 
+    /// <summary>
+    /// tls-cert application authentication. The identity is the connection's validated certificate, or the one a
+    /// trusted load balancer put in the API's certificate header; that header from anyone else is ignored and removed.
+    /// </summary>
+    private static AuthOutcome Authenticate(ClientSession session, GatewaySnapshot snapshot, ProxyApi api, ref ClientIdentity? identity, ref bool dropCertificateHeader)
+    {
+        var request = session.Request;
+        var policy = api.Auth;
+        if (policy.CertificateHeader is { } headerName && request.TryGetHeader(headerName, out var headerValue))
+        {
+            if (policy.IsTrustedSource(session.RemoteAddress))
+            {
+                identity = session.IdentityFromHeader(headerValue);
+                if (identity is null)
+                {
+                    return AuthOutcome.InvalidCertificateHeader;
+                }
+            }
+            else
+            {
+                dropCertificateHeader = true;
+            }
+        }
+        var clientIdPresent = false;
+        ReadOnlySpan<byte> clientId = default;
+        if (policy.ClientIdHeader is { } clientIdHeader)
+        {
+            clientIdPresent = request.TryGetHeader(clientIdHeader, out clientId);
+        }
+        var outcome = TlsCertAuthenticator.Authenticate(policy, api.Name, identity, clientId, clientIdPresent, snapshot.Applications, out var application);
+        session.Application = application;
+        return outcome;
+    }
+
     /// <summary>Steps 7–10 for one request. Returns whether the client connection stays open.</summary>
-    private async ValueTask<bool> ForwardAsync(ClientSession session, GatewaySnapshot snapshot, ProxyApi api, ReadResult clientRead, bool stopping)
+    private async ValueTask<bool> ForwardAsync(ClientSession session, GatewaySnapshot snapshot, ProxyApi api, ReadResult clientRead, bool stopping,
+        ClientIdentity? identity, bool dropCertificateHeader)
     {
         var request = session.Request;
         var reader = session.ClientReader;
@@ -202,6 +303,8 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
             ClientAddress = session.ClientAddress,
             ClientScheme = session.IsTls ? Https : Http,
             DropExpect = answerContinue,
+            ForwardedClientCert = api.ForwardClientCertificate && identity is not null ? identity.ForwardedClientCertValue : default,
+            DropHeader = dropCertificateHeader ? api.Auth.CertificateHeader : default,
         };
         var endpoint = api.Endpoint;
         UpstreamConnection? upstream = null;

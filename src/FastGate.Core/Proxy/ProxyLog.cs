@@ -21,6 +21,12 @@ internal static partial class ProxyLog
     [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "API {Api}: upstream {Upstream} sent an invalid response head: {Rejection}")]
     public static partial void InvalidUpstreamResponse(ILogger logger, string api, string upstream, HttpRejection rejection);
 
+    [LoggerMessage(EventId = 206, Level = LogLevel.Information, Message = "Refused a request on listener {Listener} from {Remote} with 421: its Host has another TLS policy than the connection's server name (profile {Profile})")]
+    public static partial void MisdirectedRequest(ILogger logger, string listener, System.Net.IPAddress? remote, string? profile);
+
+    [LoggerMessage(EventId = 207, Level = LogLevel.Information, Message = "API {Api}: refused tls-cert authentication from {Remote}: {Outcome} (certificate {Subject})")]
+    public static partial void AuthenticationRefused(ILogger logger, string api, System.Net.IPAddress? remote, Auth.AuthOutcome outcome, string? subject);
+
     [LoggerMessage(EventId = 205, Level = LogLevel.Debug, Message = "API {Api}: body relay with {Upstream} ended early: {Outcome}")]
     public static partial void RelayEnded(ILogger logger, string api, string upstream, RelayOutcome outcome);
 }

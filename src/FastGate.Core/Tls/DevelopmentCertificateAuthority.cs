@@ -23,9 +23,16 @@ internal static class DevelopmentCertificateAuthority
     private static readonly string[] AllFiles =
         [CaCertificate, CaKey, ServerCertificate, ServerKey, ClientCertificate, ClientKey, UpstreamClientCertificate, UpstreamClientKey];
 
-    /// <summary>True when every file is already there (nothing to generate).</summary>
-    public static bool IsComplete(string directory)
+    private const string HostsFile = "hosts.txt";
+
+    /// <summary>True when every file is already there for these hosts (nothing to generate).</summary>
+    public static bool IsComplete(string directory, IReadOnlyList<string> hosts)
     {
+        var hostsFile = Path.Combine(directory, HostsFile);
+        if (!File.Exists(hostsFile) || File.ReadAllText(hostsFile).Trim() != string.Join(',', hosts))
+        {
+            return false;
+        }
         foreach (var file in AllFiles)
         {
             if (!File.Exists(Path.Combine(directory, file)))
@@ -67,6 +74,7 @@ internal static class DevelopmentCertificateAuthority
         Issue(directory, ServerCertificate, ServerKey, $"CN={hosts[0]}", ca, now, validDays, "1.3.6.1.5.5.7.3.1", sans.Build());
         Issue(directory, ClientCertificate, ClientKey, "CN=dev-consumer, O=FastGate Development", ca, now, validDays, "1.3.6.1.5.5.7.3.2", null);
         Issue(directory, UpstreamClientCertificate, UpstreamClientKey, "CN=fastgate-upstream-client, O=FastGate Development", ca, now, validDays, "1.3.6.1.5.5.7.3.2", null);
+        File.WriteAllText(Path.Combine(directory, HostsFile), string.Join(',', hosts) + "\n");
     }
 
     private static void Issue(string directory, string certFile, string keyFile, string subject, X509Certificate2 ca,

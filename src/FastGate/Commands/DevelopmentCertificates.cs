@@ -14,7 +14,7 @@ internal static class DevelopmentCertificates
             return;
         }
         var path = loaded.ResolvePath(directory);
-        if (DevelopmentCertificateAuthority.IsComplete(path))
+        if (DevelopmentCertificateAuthority.IsComplete(path, dev.Hosts))
         {
             return;
         }

@@ -21,7 +21,7 @@ internal static class ValidateCommand
             {
                 var loaded = ConfigLoader.Load(file);
                 if (loaded.Config.DevelopmentCertificates is { Directory: { } dir }
-                    && !Core.Tls.DevelopmentCertificateAuthority.IsComplete(loaded.ResolvePath(dir)))
+                    && !Core.Tls.DevelopmentCertificateAuthority.IsComplete(loaded.ResolvePath(dir), loaded.Config.DevelopmentCertificates.Hosts))
                 {
                     Console.WriteLine($"{loaded.FilePath}: valid; development certificates will be generated in {loaded.ResolvePath(dir)} at start");
                     return 0;

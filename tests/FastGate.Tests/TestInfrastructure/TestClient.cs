@@ -24,7 +24,7 @@ public sealed class TestClient : IAsyncDisposable
     public SslStream? Ssl => Stream as SslStream;
 
     public static async Task<TestClient> ConnectAsync(IPEndPoint endpoint, string? sni = null, X509Certificate2? trustedCa = null,
-        X509Certificate2? clientCertificate = null)
+        X509Certificate2? clientCertificate = null, X509Certificate2Collection? clientChain = null)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(endpoint);
@@ -40,7 +40,8 @@ public sealed class TestClient : IAsyncDisposable
             };
             if (clientCertificate is not null)
             {
-                options.ClientCertificates = [clientCertificate];
+                // Presented whatever the server hints, with its intermediates.
+                options.ClientCertificateContext = SslStreamCertificateContext.Create(clientCertificate, clientChain, offline: true);
             }
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await ssl.AuthenticateAsClientAsync(options, cts.Token);

@@ -19,7 +19,7 @@ public sealed class TestPki : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
-        Ca = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(5));
+        Ca = request.CreateSelfSigned(now.AddDays(-30), now.AddYears(5));
         CaFile = Write($"ca-{Guid.NewGuid():N}.crt", Ca.ExportCertificatePem());
     }
 
@@ -40,8 +40,48 @@ public sealed class TestPki : IDisposable
 
     public IssuedCertificate IssueClient(string subjectName) => Issue($"CN={subjectName}", "1.3.6.1.5.5.7.3.2", null);
 
-    private IssuedCertificate Issue(string subject, string usage, X509Extension? sans)
+    /// <summary>A client certificate with chosen validity, usage and issuer (default: this CA).</summary>
+    public IssuedCertificate IssueClient(string subjectName, DateTimeOffset notBefore, DateTimeOffset notAfter,
+        string usage = "1.3.6.1.5.5.7.3.2", IssuedCertificate? issuer = null) =>
+        Issue($"CN={subjectName}", usage, null, notBefore, notAfter, issuer?.Certificate);
+
+    /// <summary>An intermediate CA signed by this root.</summary>
+    public IssuedCertificate IssueIntermediate(string subjectName)
     {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={subjectName}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Ca, true, false));
+        var now = DateTimeOffset.UtcNow;
+        using var issued = request.Create(Ca, now.AddDays(-20), now.AddYears(2), RandomNumberGenerator.GetBytes(12).Select((b, i) => i == 0 ? (byte)(b & 0x7F) : b).ToArray());
+        var withKey = issued.CopyWithPrivateKey(key);
+        var id = Guid.NewGuid().ToString("N");
+        var certFile = Write($"{id}.crt", withKey.ExportCertificatePem());
+        var keyFile = Write($"{id}.key", key.ExportPkcs8PrivateKeyPem());
+        return new IssuedCertificate(X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null), certFile, keyFile);
+    }
+
+    /// <summary>A CRL signed by this CA that revokes <paramref name="revoked"/>, written as PEM.</summary>
+    public string WriteCrl(params X509Certificate2[] revoked)
+    {
+        var builder = new CertificateRevocationListBuilder();
+        foreach (var certificate in revoked)
+        {
+            builder.AddEntry(certificate, DateTimeOffset.UtcNow.AddMinutes(-1), X509RevocationReason.KeyCompromise);
+        }
+        var now = DateTimeOffset.UtcNow;
+        var crl = builder.Build(Ca, 1, now.AddDays(7), HashAlgorithmName.SHA256, thisUpdate: now.AddMinutes(-5));
+        return Write($"{Guid.NewGuid():N}.crl", PemEncoding.WriteString("X509 CRL", crl));
+    }
+
+    private IssuedCertificate Issue(string subject, string usage, X509Extension? sans) =>
+        Issue(subject, usage, sans, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(30), null);
+
+    private IssuedCertificate Issue(string subject, string usage, X509Extension? sans, DateTimeOffset notBefore, DateTimeOffset notAfter, X509Certificate2? issuer)
+    {
+        issuer ??= Ca;
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
@@ -51,10 +91,9 @@ public sealed class TestPki : IDisposable
         {
             request.CertificateExtensions.Add(sans);
         }
-        var now = DateTimeOffset.UtcNow;
         var serial = RandomNumberGenerator.GetBytes(12);
         serial[0] &= 0x7F;
-        using var issued = request.Create(Ca, now.AddHours(-1), now.AddDays(30), serial);
+        using var issued = request.Create(issuer, notBefore, notAfter, serial);
         var withKey = issued.CopyWithPrivateKey(key);
         var id = Guid.NewGuid().ToString("N");
         var certFile = Write($"{id}.crt", withKey.ExportCertificatePem());

@@ -1,0 +1,25 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace FastGate.Core.Auth;
+
+/// <summary>Decodes a certificate a load balancer passed in a header: URL-encoded PEM (nginx's $ssl_client_escaped_cert, Envoy's XFCC Cert=).</summary>
+internal static class CertificateHeaderDecoder
+{
+    public static X509Certificate2? TryDecode(ReadOnlySpan<byte> value)
+    {
+        if (value.IsEmpty || value.Length > 16 * 1024)
+        {
+            return null;
+        }
+        var text = Uri.UnescapeDataString(System.Text.Encoding.ASCII.GetString(value)).Trim('"');
+        try
+        {
+            return X509Certificate2.CreateFromPem(text);
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            return null;
+        }
+    }
+}
