@@ -12,7 +12,8 @@ internal static class CertificateHeaderDecoder
         {
             return null;
         }
-        var text = Uri.UnescapeDataString(System.Text.Encoding.ASCII.GetString(value)).Trim('"');
+        // Form-style decoding: "+" is a space (a base64 "+" arrives as %2B from every encoder).
+        var text = System.Net.WebUtility.UrlDecode(System.Text.Encoding.ASCII.GetString(value)).Trim('"');
         try
         {
             return X509Certificate2.CreateFromPem(text);

@@ -9,8 +9,8 @@ namespace FastGate.Core.Routing;
 /// </summary>
 internal sealed class RouteTable<T> where T : class
 {
-    private readonly HostNameMap<RouteEntry<T>[]> _byHost;
-    private readonly RouteEntry<T>[] _anyHost;
+    private readonly HostNameMap<RouteList<T>> _byHost;
+    private readonly RouteList<T> _anyHost;
 
     public RouteTable(IEnumerable<(IReadOnlyList<string> Hosts, string ListenPath, T Api)> apis)
     {
@@ -33,13 +33,13 @@ internal sealed class RouteTable<T> where T : class
                 list.Add(entry);
             }
         }
-        var compiled = new List<KeyValuePair<string, RouteEntry<T>[]>>(byHost.Count);
+        var compiled = new List<KeyValuePair<string, RouteList<T>>>(byHost.Count);
         foreach (var (host, list) in byHost)
         {
-            compiled.Add(new(host, Sorted(list)));
+            compiled.Add(new(host, new RouteList<T>(list)));
         }
-        _byHost = new HostNameMap<RouteEntry<T>[]>(compiled);
-        _anyHost = Sorted(anyHost);
+        _byHost = new HostNameMap<RouteList<T>>(compiled);
+        _anyHost = new RouteList<T>(anyHost);
     }
 
     /// <param name="host">The request's host, with or without a port (a Host header value).</param>
@@ -53,29 +53,17 @@ internal sealed class RouteTable<T> where T : class
             if (System.Text.Ascii.ToUtf16(hostName, chars, out var written) == System.Buffers.OperationStatus.Done)
             {
                 var name = chars[..written];
-                if (_byHost.FindExact(name) is { } exact && Match(exact, path) is { } exactMatch)
+                if (_byHost.FindExact(name)?.Match(path) is { } exactMatch)
                 {
                     return exactMatch;
                 }
-                if (_byHost.FindWildcard(name) is { } wildcard && Match(wildcard, path) is { } wildcardMatch)
+                if (_byHost.FindWildcard(name)?.Match(path) is { } wildcardMatch)
                 {
                     return wildcardMatch;
                 }
             }
         }
-        return Match(_anyHost, path);
-    }
-
-    private static T? Match(RouteEntry<T>[] routes, ReadOnlySpan<byte> path)
-    {
-        foreach (var route in routes)
-        {
-            if (route.Matches(path))
-            {
-                return route.Api;
-            }
-        }
-        return null;
+        return _anyHost.Match(path);
     }
 
     /// <summary>"example.com:8443" → "example.com"; "[::1]:8443" → "[::1]".</summary>
@@ -96,11 +84,4 @@ internal sealed class RouteTable<T> where T : class
 
     private static string Normalize(string listenPath) =>
         string.IsNullOrEmpty(listenPath) || listenPath == "/" ? "/" : listenPath.TrimEnd('/');
-
-    private static RouteEntry<T>[] Sorted(List<RouteEntry<T>> list)
-    {
-        var array = list.ToArray();
-        Array.Sort(array, static (a, b) => b.ListenPath.Length.CompareTo(a.ListenPath.Length));
-        return array;
-    }
 }

@@ -103,6 +103,39 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_MutualTlsAndApplicationMistakes_AllReported()
+    {
+        var e = LoadFails("""
+        {
+          "keystores": { "k": { "certificate": "x.crt", "private_key": "x.key" } },
+          "tls_server_profiles": {
+            "a": { "keystore": "k", "client_certificate_mode": "demand" },
+            "b": { "keystore": "k", "client_certificate_mode": "require" },
+            "c": { "keystore": "k", "client_certificate_mode": "request", "truststore": "ghost" }
+          },
+          "applications": {
+            "app1": { "client_id": "same", "subscriptions": ["nope"] },
+            "app2": { "client_id": "same", "fingerprints": ["12:34"] }
+          },
+          "listeners": [ { "address": "127.0.0.1:0" } ],
+          "apis": [ { "name": "x", "listen_path": "/", "target_url": "http://u",
+                      "auth": { "type": "basic", "client_id_header": "bad header", "certificate_header": { "name": "X-Cert" } } } ]
+        }
+        """);
+        var paths = e.Errors.Select(x => x.JsonPath).ToList();
+        Assert.Contains("$.tls_server_profiles['a'].client_certificate_mode", paths);
+        Assert.Contains("$.tls_server_profiles['b'].truststore", paths);
+        Assert.Contains("$.tls_server_profiles['c'].truststore", paths);
+        Assert.Contains("$.applications['app1']", paths);
+        Assert.Contains("$.applications['app1'].subscriptions[0]", paths);
+        Assert.Contains("$.applications['app2'].fingerprints[0]", paths);
+        Assert.Contains("$.applications['app2'].client_id", paths);
+        Assert.Contains("$.apis[0].auth.type", paths);
+        Assert.Contains("$.apis[0].auth.client_id_header", paths);
+        Assert.Contains("$.apis[0].auth.certificate_header.trusted_sources", paths);
+    }
+
+    [Fact]
     public void Load_MissingFile_NamesIt()
     {
         var missing = Path.Combine(_dir, "nope.json");

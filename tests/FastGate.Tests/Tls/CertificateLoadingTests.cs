@@ -60,6 +60,17 @@ public sealed class CertificateLoadingTests : IDisposable
     }
 
     [Fact]
+    public void Build_CrlSignedByAnotherCa_IsRefused()
+    {
+        using var other = new TestPki("Other CA");
+        var config = TestConfigs.TwoListeners(_pki.IssueServer("a.test"));
+        config.Truststores["t"] = new TruststoreConfig { Certificates = [_pki.CaFile], Crls = [other.WriteCrl()] };
+        var error = Assert.Single(BuildFails(config).Errors);
+        Assert.Equal("$.truststores['t'].crls[0]", error.JsonPath);
+        Assert.Contains("not signed by any CA certificate of its truststore", error.Message);
+    }
+
+    [Fact]
     public async Task Start_PfxKeystore_ServesItsCertificate()
     {
         var a = _pki.IssueServer("pfx.test");

@@ -14,6 +14,7 @@ public sealed class DownstreamMutualTlsTests : IAsyncLifetime
     private readonly TestPki _clientPki = new("Client Root CA");
     private readonly TestPki _foreignPki = new("Foreign CA");
     private readonly Dictionary<string, (X509Certificate2? Certificate, X509Certificate2Collection? Chain)> _clients = [];
+    private readonly CapturingLoggerFactory _logs = new();
     private TestUpstream _upstream = null!;
     private GatewayHost _gateway = null!;
 
@@ -42,7 +43,7 @@ public sealed class DownstreamMutualTlsTests : IAsyncLifetime
         var api = TestConfigs.Api("echo", "/", _upstream.HttpUrl);
         api.ForwardClientCertificate = true;
         config.Apis.Add(api);
-        _gateway = GatewayHost.Start(config, _serverPki.Directory);
+        _gateway = GatewayHost.Start(config, _serverPki.Directory, _logs);
         return Task.CompletedTask;
     }
 
@@ -90,6 +91,24 @@ public sealed class DownstreamMutualTlsTests : IAsyncLifetime
         {
             Assert.Contains($"Subject=\"CN={client}\"", body);
             Assert.StartsWith("Hash=", body);
+        }
+    }
+
+    [Theory]
+    [InlineData("expired", "client certificate 'CN=expired' expired on")]
+    [InlineData("not-yet-valid", "client certificate 'CN=not-yet-valid' is not valid before")]
+    [InlineData("wrong-usage", "is not valid for client authentication")]
+    [InlineData("revoked", "(serial")]
+    [InlineData("foreign", "does not chain to truststore 'clients'")]
+    [InlineData("none", "no client certificate was sent (mode require)")]
+    public async Task RefusedHandshake_LogNamesReasonAndPeer(string client, string reason)
+    {
+        Assert.Null(await RequestAsync("partner.test", client));
+        Assert.True(await _logs.ContainsAsync(reason), string.Join("\n", _logs.Lines));
+        Assert.Contains(_logs.Lines, l => l.Contains(reason, StringComparison.Ordinal) && l.Contains("from 127.0.0.1:", StringComparison.Ordinal));
+        if (client == "revoked")
+        {
+            Assert.Contains(_logs.Lines, l => l.Contains("'CN=revoked'", StringComparison.Ordinal) && l.Contains("is revoked by", StringComparison.Ordinal));
         }
     }
 
