@@ -26,6 +26,9 @@ internal sealed class ApiConfig
     /// <summary>Time allowed for the upstream's response head; absent: limits.upstream_response_timeout_seconds.</summary>
     public double? UpstreamTimeoutSeconds { get; set; }
 
+    /// <summary>Largest request body this API accepts (413 beyond); 0: no limit; absent: limits.max_request_body_bytes.</summary>
+    public long? MaxBodyBytes { get; set; }
+
     public ApiAuthConfig Auth { get; set; } = new();
 
     /// <summary>Send the validated client certificate to the upstream in X-Forwarded-Client-Cert (Envoy's format). A client's own XFCC is always removed.</summary>

@@ -300,6 +300,10 @@ internal static class ConfigValidator
             ValidateTargetUrl(api.TargetUrl, $"{path}.target_url", Error);
             ValidateUpstreamCertificates($"{path}.upstream_certificates", api.UpstreamCertificates);
             ValidateAuth($"{path}.auth", api.Auth);
+            if (api.MaxBodyBytes is < 0)
+            {
+                Error($"{path}.max_body_bytes", "must be 0 (no limit) or more");
+            }
             if (api.UpstreamTimeoutSeconds is <= 0)
             {
                 Error($"{path}.upstream_timeout_seconds", "must be greater than 0");
@@ -357,6 +361,10 @@ internal static class ConfigValidator
         {
             Error("$.limits.max_request_head_bytes", "must be at least max_request_line_bytes");
         }
+        if (limits.MaxRequestBodyBytes < 0)
+        {
+            Error("$.limits.max_request_body_bytes", "must be 0 (no limit) or more");
+        }
         if (limits.MaxHeaderCount <= 0)
         {
             Error("$.limits.max_header_count", "must be greater than 0");
@@ -364,6 +372,7 @@ internal static class ConfigValidator
         foreach (var (name, value) in new[]
                  {
                      ("handshake_timeout_seconds", limits.HandshakeTimeoutSeconds),
+                     ("request_body_timeout_seconds", limits.RequestBodyTimeoutSeconds),
                      ("request_head_timeout_seconds", limits.RequestHeadTimeoutSeconds),
                      ("keep_alive_timeout_seconds", limits.KeepAliveTimeoutSeconds),
                      ("upstream_response_timeout_seconds", limits.UpstreamResponseTimeoutSeconds),

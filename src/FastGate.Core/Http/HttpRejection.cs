@@ -24,4 +24,6 @@ internal enum HttpRejection : byte
     InvalidTransferEncoding,
     TransferEncodingInHttp10,
     InvalidStatusLine,
+    HostDisagreesWithTarget,
+    ConnectNotAllowed,
 }

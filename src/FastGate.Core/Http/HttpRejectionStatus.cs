@@ -9,6 +9,7 @@ internal static class HttpRejectionStatus
         HttpRejection.HeadTooLarge or HttpRejection.TooManyHeaders => 431,
         HttpRejection.UnsupportedVersion => 505,
         HttpRejection.UnsupportedTransferEncoding => 501,
+        HttpRejection.ConnectNotAllowed => 405,
         _ => 400,
     };
 }

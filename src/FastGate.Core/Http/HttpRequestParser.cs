@@ -100,7 +100,8 @@ internal static class HttpRequestParser
         var schemeLength = StartsWithIgnoreCase(target, "http://"u8) ? 7 : StartsWithIgnoreCase(target, "https://"u8) ? 8 : 0;
         if (schemeLength == 0)
         {
-            return HttpRejection.InvalidTarget; // authority-form is only for CONNECT, which is not routed
+            // authority-form is only for CONNECT; FastGate does not tunnel arbitrary TCP.
+            return head.Method == HttpMethodKind.Connect ? HttpRejection.ConnectNotAllowed : HttpRejection.InvalidTarget;
         }
         var afterScheme = target[schemeLength..];
         var authorityLength = afterScheme.IndexOfAny((byte)'/', (byte)'?');
@@ -134,6 +135,16 @@ internal static class HttpRequestParser
         if (head.Version == HttpVersionKind.Http11 && head.HostHeaderIndex < 0)
         {
             return HttpRejection.MissingHost;
+        }
+        if (head.Method == HttpMethodKind.Connect)
+        {
+            return HttpRejection.ConnectNotAllowed;
+        }
+        // RFC 9112 §3.2.2: with an absolute-form target the Host must name the same authority.
+        if (head.AuthorityLength > 0 && head.HostHeaderIndex >= 0
+            && !Ascii.EqualsIgnoreCase(head.Span.Slice(head.AuthorityStart, head.AuthorityLength), head.HostHeaderValue))
+        {
+            return HttpRejection.HostDisagreesWithTarget;
         }
         if (head.HasTransferEncoding)
         {

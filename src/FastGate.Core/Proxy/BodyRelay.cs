@@ -6,21 +6,26 @@ namespace FastGate.Core.Proxy;
 
 /// <summary>
 /// Streams a body between pipes by its framing, never buffering it whole: each read buffer is copied once into the
-/// destination pipe and flushed, so back-pressure from a slow reader reaches the sender.
+/// destination pipe and flushed, so back-pressure from a slow reader reaches the sender. Every read of the source
+/// must make progress within <c>idleTimeout</c> (nginx's client_body_timeout / proxy_read_timeout semantics).
 /// </summary>
 internal static class BodyRelay
 {
-    public static async ValueTask<RelayOutcome> CopyLengthAsync(PipeReader source, PipeWriter destination, long length)
+    public static async ValueTask<RelayOutcome> CopyLengthAsync(PipeReader source, PipeWriter destination, long length,
+        IReadDeadline? deadline, TimeSpan idleTimeout)
     {
         while (length > 0)
         {
             ReadResult result;
             try
             {
+                deadline?.Arm(source, idleTimeout);
                 result = await source.ReadAsync().ConfigureAwait(false);
+                deadline?.Disarm();
             }
             catch (Exception e) when (IsTransportError(e))
             {
+                deadline?.Disarm();
                 return RelayOutcome.SourceFailed;
             }
             if (result.IsCanceled)
@@ -46,19 +51,27 @@ internal static class BodyRelay
         return RelayOutcome.Completed;
     }
 
-    /// <summary>Copies a chunked body verbatim, or only its data when <paramref name="dechunk"/> (for an HTTP/1.0 client).</summary>
-    public static async ValueTask<RelayOutcome> CopyChunkedAsync(PipeReader source, PipeWriter destination, bool dechunk)
+    /// <summary>
+    /// Copies a chunked body verbatim, or only its data when <paramref name="dechunk"/> (for an HTTP/1.0 client);
+    /// stops with <see cref="RelayOutcome.TooLarge"/> once the data passes <paramref name="maxDataBytes"/>.
+    /// </summary>
+    public static async ValueTask<RelayOutcome> CopyChunkedAsync(PipeReader source, PipeWriter destination, bool dechunk,
+        long maxDataBytes, IReadDeadline? deadline, TimeSpan idleTimeout)
     {
         var parser = new ChunkedBodyParser();
+        long data = 0;
         while (true)
         {
             ReadResult result;
             try
             {
+                deadline?.Arm(source, idleTimeout);
                 result = await source.ReadAsync().ConfigureAwait(false);
+                deadline?.Disarm();
             }
             catch (Exception e) when (IsTransportError(e))
             {
+                deadline?.Disarm();
                 return RelayOutcome.SourceFailed;
             }
             if (result.IsCanceled)
@@ -80,6 +93,12 @@ internal static class BodyRelay
                         source.AdvanceTo(buffer.GetPosition(consumed));
                         return RelayOutcome.InvalidFraming;
                     case ChunkedPiece.Data:
+                        data += length;
+                        if (data > maxDataBytes)
+                        {
+                            source.AdvanceTo(buffer.GetPosition(consumed));
+                            return RelayOutcome.TooLarge;
+                        }
                         Write(destination, rest.Slice(0, length));
                         break;
                     case ChunkedPiece.Framing:
@@ -116,17 +135,21 @@ internal static class BodyRelay
     }
 
     /// <summary>Copies until the source closes: a response body delimited by the end of the connection.</summary>
-    public static async ValueTask<RelayOutcome> CopyToEndAsync(PipeReader source, PipeWriter destination)
+    public static async ValueTask<RelayOutcome> CopyToEndAsync(PipeReader source, PipeWriter destination,
+        IReadDeadline? deadline, TimeSpan idleTimeout)
     {
         while (true)
         {
             ReadResult result;
             try
             {
+                deadline?.Arm(source, idleTimeout);
                 result = await source.ReadAsync().ConfigureAwait(false);
+                deadline?.Disarm();
             }
             catch (Exception e) when (IsTransportError(e))
             {
+                deadline?.Disarm();
                 return RelayOutcome.SourceFailed;
             }
             if (result.IsCanceled)

@@ -7,9 +7,10 @@ namespace FastGate.Core.Proxy;
 
 /// <summary>
 /// Per-connection state reused across connections through an ObjectPool: parsed heads, the client's address as
-/// bytes, the pipes and a timer for head and upstream timeouts. Used by one connection at a time.
+/// bytes, the pipes and the read deadline (checked by the handler's heartbeat, so arming it costs a timestamp,
+/// not a timer). Used by one connection at a time; the deadline is also touched by the heartbeat thread.
 /// </summary>
-internal sealed class ClientSession : IResettable, IDisposable
+internal sealed class ClientSession : IResettable, IReadDeadline
 {
     private static readonly StreamPipeReaderOptions ReaderOptions =
         new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
@@ -17,18 +18,13 @@ internal sealed class ClientSession : IResettable, IDisposable
 
     private readonly byte[] _clientAddress = new byte[64];
     private readonly Lock _timerLock = new();
-    private readonly Timer _timer;
     private int _clientAddressLength;
+    private long _deadline; // Stopwatch ticks; 0 when disarmed
     private PipeReader? _timedReader;
     private long _armedGeneration;
     private long _generation;
     private long _firedGeneration;
     private bool _idle;
-
-    public ClientSession()
-    {
-        _timer = new Timer(static state => ((ClientSession)state!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
-    }
 
     public HttpRequestHead Request { get; } = new();
     public HttpResponseHead Response { get; } = new();
@@ -86,26 +82,35 @@ internal sealed class ClientSession : IResettable, IDisposable
         }
     }
 
-    /// <summary>Cancels the pending read of <paramref name="reader"/> after <paramref name="due"/> unless disarmed first.</summary>
-    public void Arm(PipeReader reader, TimeSpan due)
+    public void Arm(PipeReader reader, TimeSpan timeout)
     {
+        var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
         lock (_timerLock)
         {
             _timedReader = reader;
             _armedGeneration = ++_generation;
+            _deadline = deadline;
         }
-        _timer.Change(due, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>After this returns, the timeout armed before can no longer cancel anything.</summary>
     public void Disarm()
     {
         lock (_timerLock)
         {
             _armedGeneration = 0;
             _timedReader = null;
+            _deadline = 0;
         }
-        _timer.Change(Timeout.Infinite, Timeout.Infinite);
+    }
+
+    /// <summary>Called by the heartbeat: fires the deadline when it has passed.</summary>
+    public void CheckDeadline(long now)
+    {
+        var deadline = Volatile.Read(ref _deadline);
+        if (deadline != 0 && now >= deadline)
+        {
+            OnTimer();
+        }
     }
 
     /// <summary>Marks the connection as waiting for the first byte of its next request (safe to close on shutdown).</summary>
@@ -133,10 +138,11 @@ internal sealed class ClientSession : IResettable, IDisposable
     {
         lock (_timerLock)
         {
-            if (_armedGeneration == 0)
+            if (_armedGeneration == 0 || System.Diagnostics.Stopwatch.GetTimestamp() < _deadline)
             {
                 return;
             }
+            _deadline = 0;
             Volatile.Write(ref _firedGeneration, _armedGeneration);
             _timedReader?.CancelPendingRead();
         }
@@ -166,5 +172,4 @@ internal sealed class ClientSession : IResettable, IDisposable
         return true;
     }
 
-    public void Dispose() => _timer.Dispose();
 }

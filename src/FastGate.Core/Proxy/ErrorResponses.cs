@@ -16,6 +16,8 @@ internal static class ErrorResponses
     {
         [400] = Build(400, "Bad Request", "bad request: the request is malformed"),
         [404] = Build(404, "Not Found", "no API matches this host and path"),
+        [405] = Build(405, "Method Not Allowed", "CONNECT is not supported"),
+        [413] = Build(413, "Content Too Large", "the request body is larger than this API allows"),
         [408] = Build(408, "Request Timeout", "request timeout: the request head did not arrive in time"),
         [414] = Build(414, "URI Too Long", "the request line is too long"),
         [421] = Build(421, "Misdirected Request", "misdirected request: this host has another TLS policy than the server name of this connection"),

@@ -132,6 +132,7 @@ internal sealed class Gateway : IAsyncDisposable
             }
         }
         Pools.Dispose();
+        _handler.Dispose();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);

@@ -20,6 +20,7 @@ internal sealed class GatewaySnapshot
     public required IReadOnlyDictionary<string, LoadedKeystore> Keystores { get; init; }
     public required HttpParserLimits ParserLimits { get; init; }
     public required TimeSpan HandshakeTimeout { get; init; }
+    public required TimeSpan RequestBodyTimeout { get; init; }
     public required TimeSpan RequestHeadTimeout { get; init; }
     public required TimeSpan KeepAliveTimeout { get; init; }
     public required TimeSpan UpstreamResponseTimeout { get; init; }

@@ -203,6 +203,7 @@ internal static class GatewaySnapshotBuilder
                 CertificateReason = reason,
                 UpstreamTimeout = TimeSpan.FromSeconds(api.UpstreamTimeoutSeconds ?? config.Limits.UpstreamResponseTimeoutSeconds),
                 Auth = BuildAuthPolicy(api.Auth),
+                MaxBodyBytes = (api.MaxBodyBytes ?? config.Limits.MaxRequestBodyBytes) is var max && max > 0 ? max : long.MaxValue,
                 ForwardClientCertificate = api.ForwardClientCertificate,
             };
             apis.Add(proxyApi);
@@ -224,6 +225,7 @@ internal static class GatewaySnapshotBuilder
                 MaxHeaderCount = limits.MaxHeaderCount,
             },
             HandshakeTimeout = TimeSpan.FromSeconds(limits.HandshakeTimeoutSeconds),
+            RequestBodyTimeout = TimeSpan.FromSeconds(limits.RequestBodyTimeoutSeconds),
             RequestHeadTimeout = TimeSpan.FromSeconds(limits.RequestHeadTimeoutSeconds),
             KeepAliveTimeout = TimeSpan.FromSeconds(limits.KeepAliveTimeoutSeconds),
             UpstreamResponseTimeout = TimeSpan.FromSeconds(limits.UpstreamResponseTimeoutSeconds),

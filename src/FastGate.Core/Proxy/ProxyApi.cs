@@ -28,6 +28,9 @@ internal sealed class ProxyApi
 
     public required AuthPolicy Auth { get; init; }
 
+    /// <summary>Largest request body accepted; long.MaxValue for no limit.</summary>
+    public required long MaxBodyBytes { get; init; }
+
     /// <summary>Add X-Forwarded-Client-Cert with the connection's validated client certificate.</summary>
     public required bool ForwardClientCertificate { get; init; }
 }

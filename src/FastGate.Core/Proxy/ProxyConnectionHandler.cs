@@ -21,7 +21,7 @@ namespace FastGate.Core.Proxy;
 /// read a request head, route it, forward head and body to a pooled upstream connection, relay the response, and
 /// go again while both sides keep the connection alive.
 /// </summary>
-internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger) : IConnectionHandler
+internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
 {
     private static readonly byte[] Https = "https"u8.ToArray();
     private static readonly byte[] Http = "http"u8.ToArray();
@@ -30,7 +30,31 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
         new DefaultObjectPoolProvider { MaximumRetained = 1024 }.Create<ClientSession>();
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<ClientSession, byte> _active = new();
+    private readonly GatewayState state;
+    private readonly ILogger logger;
+    private readonly Timer _heartbeat;
     private volatile bool _stopping;
+
+    public ProxyConnectionHandler(GatewayState state, ILogger logger)
+    {
+        this.state = state;
+        this.logger = logger;
+        _heartbeat = new Timer(static self => ((ProxyConnectionHandler)self!).CheckDeadlines(), this, HeartbeatInterval, HeartbeatInterval);
+    }
+
+    /// <summary>How often read deadlines are checked: the resolution of every timeout.</summary>
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMilliseconds(100);
+
+    private void CheckDeadlines()
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        foreach (var session in _active.Keys)
+        {
+            session.CheckDeadline(now);
+        }
+    }
+
+    public void Dispose() => _heartbeat.Dispose();
 
     /// <summary>Shutdown: idle keep-alive connections close now; busy ones close after their current response.</summary>
     public void CloseIdleConnections()
@@ -240,6 +264,13 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
                 dropCertificateHeader = true;
             }
 
+            if (request.Framing == BodyFraming.ContentLength && request.ContentLength > api.MaxBodyBytes)
+            {
+                reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
+                await WriteErrorAsync(writer, 413, close: true).ConfigureAwait(false);
+                return; // the body is not read: framing is in doubt for anything after it
+            }
+
             if (!await ForwardAsync(session, snapshot, api, read, listener.IsStopping || _stopping, identity, dropCertificateHeader).ConfigureAwait(false))
             {
                 return;
@@ -357,12 +388,18 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
                         }
                     }
                     var sent = request.Framing == BodyFraming.Chunked
-                        ? await BodyRelay.CopyChunkedAsync(reader, upstream.Writer, dechunk: false).ConfigureAwait(false)
-                        : await BodyRelay.CopyLengthAsync(reader, upstream.Writer, request.ContentLength).ConfigureAwait(false);
+                        ? await BodyRelay.CopyChunkedAsync(reader, upstream.Writer, dechunk: false, api.MaxBodyBytes, session, snapshot.RequestBodyTimeout).ConfigureAwait(false)
+                        : await BodyRelay.CopyLengthAsync(reader, upstream.Writer, request.ContentLength, session, snapshot.RequestBodyTimeout).ConfigureAwait(false);
                     switch (sent)
                     {
                         case RelayOutcome.Completed:
                             break;
+                        case RelayOutcome.TooLarge:
+                            await WriteErrorAsync(writer, 413, close: true).ConfigureAwait(false);
+                            return false;
+                        case RelayOutcome.TimedOut:
+                            await WriteErrorAsync(writer, 408, close: true).ConfigureAwait(false);
+                            return false;
                         case RelayOutcome.InvalidFraming:
                             ProxyLog.RequestRejected(logger, null, HttpRejection.InvalidTransferEncoding, 400);
                             await WriteErrorAsync(writer, 400, close: true).ConfigureAwait(false);
@@ -446,9 +483,9 @@ internal sealed class ProxyConnectionHandler(GatewayState state, ILogger logger)
                 upstream.Reader.AdvanceTo(upstreamRead.Buffer.GetPosition(response.ConsumedLength));
                 var relayed = framing switch
                 {
-                    BodyFraming.ContentLength => await BodyRelay.CopyLengthAsync(upstream.Reader, writer, response.ContentLength).ConfigureAwait(false),
-                    BodyFraming.Chunked => await BodyRelay.CopyChunkedAsync(upstream.Reader, writer, dechunk).ConfigureAwait(false),
-                    BodyFraming.CloseDelimited => await BodyRelay.CopyToEndAsync(upstream.Reader, writer).ConfigureAwait(false),
+                    BodyFraming.ContentLength => await BodyRelay.CopyLengthAsync(upstream.Reader, writer, response.ContentLength, session, api.UpstreamTimeout).ConfigureAwait(false),
+                    BodyFraming.Chunked => await BodyRelay.CopyChunkedAsync(upstream.Reader, writer, dechunk, long.MaxValue, session, api.UpstreamTimeout).ConfigureAwait(false),
+                    BodyFraming.CloseDelimited => await BodyRelay.CopyToEndAsync(upstream.Reader, writer, session, api.UpstreamTimeout).ConfigureAwait(false),
                     _ => await BodyRelay.FlushAsync(writer).ConfigureAwait(false) ? RelayOutcome.Completed : RelayOutcome.DestinationFailed,
                 };
 

@@ -19,4 +19,7 @@ internal enum RelayOutcome : byte
 
     /// <summary>A read was cancelled by a timeout.</summary>
     TimedOut,
+
+    /// <summary>The body passed its size limit.</summary>
+    TooLarge,
 }

@@ -149,7 +149,10 @@ public sealed class HttpRequestParserTests
     [InlineData("G@T / HTTP/1.1\r\nHost: a\r\n\r\n", HttpRejection.InvalidMethod)]
     [InlineData("GET a/b HTTP/1.1\r\nHost: a\r\n\r\n", HttpRejection.InvalidTarget)]
     [InlineData("GET * HTTP/1.1\r\nHost: a\r\n\r\n", HttpRejection.InvalidTarget)]
-    [InlineData("CONNECT a.com:443 HTTP/1.1\r\nHost: a.com\r\n\r\n", HttpRejection.InvalidTarget)]
+    [InlineData("CONNECT a.com:443 HTTP/1.1\r\nHost: a.com\r\n\r\n", HttpRejection.ConnectNotAllowed)]
+    [InlineData("CONNECT / HTTP/1.1\r\nHost: a.com\r\n\r\n", HttpRejection.ConnectNotAllowed)]
+    [InlineData("GET http://a.com/ HTTP/1.1\r\nHost: b.com\r\n\r\n", HttpRejection.HostDisagreesWithTarget)]
+    [InlineData("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", HttpRejection.UnsupportedVersion)]
     [InlineData("GET /\x7f HTTP/1.1\r\nHost: a\r\n\r\n", HttpRejection.InvalidTarget)]
     [InlineData("GET http://user@a.com/ HTTP/1.1\r\nHost: a.com\r\n\r\n", HttpRejection.InvalidTarget)]
     public void TryParse_InvalidInput_Rejected(string raw, object expected)
