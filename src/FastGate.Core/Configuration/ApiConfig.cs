@@ -31,6 +31,9 @@ internal sealed class ApiConfig
 
     public ApiAuthConfig Auth { get; set; } = new();
 
+    /// <summary>Tunnel protocol upgrades (WebSocket) after the upstream's 101; off: Upgrade is dropped as hop-by-hop.</summary>
+    public bool Websockets { get; set; } = true;
+
     /// <summary>Send the validated client certificate to the upstream in X-Forwarded-Client-Cert (Envoy's format). A client's own XFCC is always removed.</summary>
     public bool ForwardClientCertificate { get; set; }
 }

@@ -175,6 +175,9 @@ internal static class HttpHeadScanner
                 break;
             case KnownHeader.Connection:
                 return InterpretConnection(head, field.ValueStart, value);
+            case KnownHeader.Upgrade:
+                head.HasUpgradeHeader = true;
+                break;
             case KnownHeader.Host when isRequest:
                 if (head is HttpRequestHead request)
                 {
@@ -254,10 +257,13 @@ internal static class HttpHeadScanner
         }
         head.HasTransferEncoding = true;
         var sawAny = false;
-        while (!value.IsEmpty)
+        var more = !value.IsEmpty;
+        while (more)
         {
+            // Strict: no empty list elements ("chunked,", ", chunked") in the field that decides framing.
             var comma = value.IndexOf((byte)',');
             var item = (comma < 0 ? value : value[..comma]).Trim(" \t"u8);
+            more = comma >= 0;
             value = comma < 0 ? default : value[(comma + 1)..];
             if (item.IsEmpty)
             {
@@ -312,6 +318,10 @@ internal static class HttpHeadScanner
                 else if (Ascii.EqualsIgnoreCase(token, "keep-alive"u8))
                 {
                     head.ConnectionKeepAlive = true;
+                }
+                else if (Ascii.EqualsIgnoreCase(token, "upgrade"u8))
+                {
+                    head.ConnectionUpgrade = true;
                 }
                 else if (!head.AddConnectionToken(valueStart + offset + lead, token.Length))
                 {

@@ -29,6 +29,12 @@ internal abstract class HttpMessageHead
     public bool KeepAlive { get; internal set; }
     public bool ConnectionClose { get; internal set; }
     public bool ConnectionKeepAlive { get; internal set; }
+
+    /// <summary>The Connection header lists "upgrade".</summary>
+    public bool ConnectionUpgrade { get; internal set; }
+
+    /// <summary>An Upgrade header is present.</summary>
+    public bool HasUpgradeHeader { get; internal set; }
     public bool HasTransferEncoding { get; internal set; }
     public int ConnectionTokenCount { get; private set; }
 
@@ -78,6 +84,8 @@ internal abstract class HttpMessageHead
         KeepAlive = false;
         ConnectionClose = false;
         ConnectionKeepAlive = false;
+        ConnectionUpgrade = false;
+        HasUpgradeHeader = false;
         HasTransferEncoding = false;
         ConnectionTokenCount = 0;
     }

@@ -45,6 +45,9 @@ internal sealed class HttpRequestHead : HttpMessageHead
 
     public bool HasBody => Framing is BodyFraming.ContentLength or BodyFraming.Chunked;
 
+    /// <summary>A protocol switch (WebSocket) a proxy may tunnel: HTTP/1.1, Connection: upgrade, an Upgrade header, no body.</summary>
+    public bool IsUpgradeRequest => ConnectionUpgrade && HasUpgradeHeader && Version == HttpVersionKind.Http11 && !HasBody;
+
     public override void Reset()
     {
         base.Reset();

@@ -37,6 +37,9 @@ internal static class RequestHeadWriter
                     continue;
                 case KnownHeader.Expect when rewrite.DropExpect:
                     continue;
+                case KnownHeader.Upgrade when rewrite.Upgrade:
+                    output.Write(span.Slice(field.LineStart, field.LineLength));
+                    continue;
                 case KnownHeader.None when head.ConnectionTokenCount > 0 && head.IsNominatedByConnection(head.NameOf(field)):
                     continue;
                 case KnownHeader.None when !rewrite.DropHeader.IsEmpty && field.NameLength == rewrite.DropHeader.Length
@@ -52,6 +55,10 @@ internal static class RequestHeadWriter
             }
         }
 
+        if (rewrite.Upgrade)
+        {
+            output.Write("Connection: upgrade\r\n"u8);
+        }
         output.Write("X-Forwarded-For: "u8);
         if (hasForwardedFor)
         {

@@ -24,6 +24,9 @@ internal readonly struct RequestRewrite
     /// <summary>A header to remove (a load balancer's certificate header from an untrusted source), or empty.</summary>
     public ReadOnlyMemory<byte> DropHeader { get; init; }
 
+    /// <summary>Forward the Upgrade header with "Connection: upgrade" (a tunnel may follow the upstream's 101).</summary>
+    public bool Upgrade { get; init; }
+
     /// <summary>The gateway answers "100 Continue" itself, so the Expect field is not forwarded.</summary>
     public bool DropExpect { get; init; }
 }

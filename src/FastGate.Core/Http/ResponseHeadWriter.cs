@@ -8,6 +8,9 @@ internal static class ResponseHeadWriter
     /// <param name="keepAlive">Whether the client connection stays open after this response.</param>
     /// <param name="clientIsHttp10">An HTTP/1.0 client needs an explicit keep-alive and never sees chunked.</param>
     /// <param name="dropTransferEncoding">The body is being de-chunked for an HTTP/1.0 client.</param>
+    /// <summary>A 101 Switching Protocols head, relayed with its Connection and Upgrade fields (they describe the switch).</summary>
+    public static void WriteSwitchingProtocols(IBufferWriter<byte> output, HttpResponseHead head) => output.Write(head.Span);
+
     public static void Write(IBufferWriter<byte> output, HttpResponseHead head, bool keepAlive, bool clientIsHttp10, bool dropTransferEncoding)
     {
         var span = head.Span;

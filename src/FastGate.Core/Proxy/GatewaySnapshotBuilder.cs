@@ -203,6 +203,7 @@ internal static class GatewaySnapshotBuilder
                 CertificateReason = reason,
                 UpstreamTimeout = TimeSpan.FromSeconds(api.UpstreamTimeoutSeconds ?? config.Limits.UpstreamResponseTimeoutSeconds),
                 Auth = BuildAuthPolicy(api.Auth),
+                Websockets = api.Websockets,
                 MaxBodyBytes = (api.MaxBodyBytes ?? config.Limits.MaxRequestBodyBytes) is var max && max > 0 ? max : long.MaxValue,
                 ForwardClientCertificate = api.ForwardClientCertificate,
             };

@@ -28,6 +28,8 @@ internal sealed class ProxyApi
 
     public required AuthPolicy Auth { get; init; }
 
+    public required bool Websockets { get; init; }
+
     /// <summary>Largest request body accepted; long.MaxValue for no limit.</summary>
     public required long MaxBodyBytes { get; init; }
 

@@ -324,6 +324,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         var hasBody = request.HasBody;
         var answerContinue = request.ExpectContinue && hasBody && !isHttp10;
         var clientKeepAlive = request.KeepAlive && !stopping;
+        var upgrade = request.IsUpgradeRequest && api.Websockets;
         var headEnd = clientRead.Buffer.GetPosition(request.ConsumedLength);
         var headConsumed = false;
         var rewrite = new RequestRewrite
@@ -334,6 +335,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
             ClientAddress = session.ClientAddress,
             ClientScheme = session.IsTls ? Https : Http,
             DropExpect = answerContinue,
+            Upgrade = upgrade,
             ForwardedClientCert = api.ForwardClientCertificate && identity is not null ? identity.ForwardedClientCertValue : default,
             DropHeader = dropCertificateHeader ? api.Auth.CertificateHeader : default,
         };
@@ -447,6 +449,17 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                 }
 
                 var response = session.Response;
+                if (upgrade && response.StatusCode == 101)
+                {
+                    ResponseHeadWriter.WriteSwitchingProtocols(writer, response);
+                    upstream.Reader.AdvanceTo(upstreamRead.Buffer.GetPosition(response.ConsumedLength));
+                    if (await BodyRelay.FlushAsync(writer).ConfigureAwait(false))
+                    {
+                        await TunnelAsync(reader, writer, upstream).ConfigureAwait(false);
+                    }
+                    Discard(ref upstream);
+                    return false;
+                }
                 while (response.IsInformational)
                 {
                     if (response.StatusCode == 101)
@@ -582,6 +595,43 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         finally
         {
             session.Disarm();
+        }
+    }
+
+    /// <summary>After a 101: bytes flow both ways until either side closes, then both connections end.</summary>
+    private static async Task TunnelAsync(PipeReader clientReader, PipeWriter clientWriter, UpstreamConnection upstream)
+    {
+        var up = CopyUntilClosedAsync(clientReader, upstream.Writer);
+        var down = CopyUntilClosedAsync(upstream.Reader, clientWriter);
+        await Task.WhenAny(up, down).ConfigureAwait(false);
+        clientReader.CancelPendingRead();
+        upstream.Reader.CancelPendingRead();
+        await Task.WhenAll(up, down).ConfigureAwait(false);
+    }
+
+    private static async Task CopyUntilClosedAsync(PipeReader source, PipeWriter destination)
+    {
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await source.ReadAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (BodyRelay.IsTransportError(e))
+            {
+                return;
+            }
+            if (result.IsCanceled)
+            {
+                return;
+            }
+            BodyRelay.Write(destination, result.Buffer);
+            source.AdvanceTo(result.Buffer.End);
+            if (!await BodyRelay.FlushAsync(destination).ConfigureAwait(false) || result.IsCompleted)
+            {
+                return;
+            }
         }
     }
 
