@@ -28,6 +28,21 @@ public static class Segments
         return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
     }
 
+    public static ReadOnlySequence<byte> FromPieces(IReadOnlyList<byte[]> pieces)
+    {
+        if (pieces.Count == 0)
+        {
+            return ReadOnlySequence<byte>.Empty;
+        }
+        var first = new Segment(pieces[0], 0);
+        var last = first;
+        for (var i = 1; i < pieces.Count; i++)
+        {
+            last = last.Append(pieces[i]);
+        }
+        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+    }
+
     private sealed class Segment : ReadOnlySequenceSegment<byte>
     {
         public Segment(ReadOnlyMemory<byte> memory, long runningIndex)

@@ -1,0 +1,175 @@
+using System.Buffers;
+using System.Text;
+using FastGate.Core.Http;
+using FastGate.Tests.TestInfrastructure;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace FastGate.Tests.Http;
+
+/// <summary>
+/// Properties checked by FsCheck over generated input: any valid request split into any TCP segments parses as in
+/// one piece, and arbitrary bytes only ever give a defined outcome (a request, "need more", or a 4xx/5xx reason).
+/// </summary>
+public sealed class ParserPropertyTests
+{
+    private static readonly Config Checks = Config.QuickThrowOnFailure.WithMaxTest(500);
+
+    private static readonly Gen<string> Token = Gen.Elements("a", "X-Id", "Accept", "x-b_c", "Cache-Control", "If-None-Match", "T~k!");
+    private static readonly Gen<string> Value = Gen.Elements("", "1", "text/html, */*", "a b  c", "\"quoted\"", "é", "x\ty", "%00");
+    private static readonly Gen<string> Path = Gen.Elements("/", "/a", "/api/v1/users/42", "/a?b=c&d=%20", "/%7Euser/..;x", "*");
+
+    /// <summary>A valid request: method, target, version, a Host, some headers, and matching framing.</summary>
+    private static readonly Gen<string> ValidRequest =
+        from method in Gen.Elements("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "CUSTOM")
+        from path in Path
+        from headers in ListOf(Gen.Zip(Token, Value), 0, 8)
+        from body in Gen.Elements("", "hello", "{\"a\":1}")
+        from chunked in Gen.Elements(false, true)
+        let target = path == "*" && method != "OPTIONS" ? "/" : path
+        let framing = body.Length == 0 ? "" : chunked ? "Transfer-Encoding: chunked\r\n" : $"Content-Length: {body.Length}\r\n"
+        let head = new StringBuilder($"{method} {target} HTTP/1.1\r\nHost: api.example.com\r\n")
+        select head.Append(string.Concat(headers.Select(h => $"{h.Item1}: {h.Item2}\r\n"))).Append(framing).Append("\r\n").ToString()
+               + (chunked && body.Length > 0 ? $"{body.Length:x}\r\n{body}\r\n0\r\n\r\n" : body);
+
+    private static Gen<List<T>> ListOf<T>(Gen<T> item, int min, int max) =>
+        from count in Gen.Choose(min, max)
+        from items in Gen.ListOf(item, count)
+        select items.ToList();
+
+    private static (bool Ok, HttpRejection Rejection, byte[] Head, int Consumed, long Length, BodyFraming Framing) Parse(ReadOnlySequence<byte> input)
+    {
+        var head = new HttpRequestHead();
+        var ok = HttpRequestParser.TryParse(input, head, HttpParserLimits.Default, out var rejection);
+        return (ok, rejection, ok ? head.Span.ToArray() : [], head.ConsumedLength, head.ContentLength, head.Framing);
+    }
+
+    [Fact]
+    public void ValidRequest_AnySegmentation_ParsesLikeOnePiece()
+    {
+        var cases = from request in ValidRequest
+                    from cuts in ListOf(Gen.Choose(1, 64), 1, 20)
+                    select (Request: request, Cuts: cuts.ToArray());
+        var runs = 0;
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            runs++;
+            var bytes = Encoding.Latin1.GetBytes(c.Request);
+            var whole = Parse(new ReadOnlySequence<byte>(bytes));
+            Assert.True(whole.Ok, $"{whole.Rejection}: {c.Request}");
+            var split = Parse(Split(bytes, c.Cuts));
+            Assert.True(split.Ok);
+            Assert.Equal(whole.Head, split.Head);
+            Assert.Equal(whole.Consumed, split.Consumed);
+            Assert.Equal(whole.Length, split.Length);
+            Assert.Equal(whole.Framing, split.Framing);
+        }).Check(Checks);
+        Assert.Equal(500, runs);
+    }
+
+    [Fact]
+    public void ValidRequest_EveryPrefix_NeedsMoreData()
+    {
+        Prop.ForAll(ValidRequest.ToArbitrary(), request =>
+        {
+            var bytes = Encoding.Latin1.GetBytes(request);
+            var headLength = Parse(new ReadOnlySequence<byte>(bytes)).Consumed;
+            for (var length = 0; length < headLength; length++)
+            {
+                var prefix = Parse(new ReadOnlySequence<byte>(bytes, 0, length));
+                Assert.False(prefix.Ok);
+                Assert.Equal(HttpRejection.None, prefix.Rejection);
+            }
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(100));
+    }
+
+    [Fact]
+    public void RandomBytes_OnlyDefinedOutcomes()
+    {
+        var bytes = Gen.ArrayOf(Gen.Elements<byte>(
+            (byte)'G', (byte)'E', (byte)'T', (byte)' ', (byte)'/', (byte)'\r', (byte)'\n', (byte)':', (byte)'H', (byte)'o', (byte)'s',
+            (byte)'t', (byte)'1', (byte)'.', (byte)'P', (byte)'\t', 0, 0x7F, 0xC3, (byte)','));
+        var withPrefix = from tail in bytes
+                         from prefix in Gen.Elements("", "GET / HTTP/1.1\r\n", "GET / HTTP/1.1\r\nHost: a\r\n", "POST /x HTTP/1.0\r\n")
+                         select Encoding.Latin1.GetBytes(prefix).Concat(tail).ToArray();
+        Prop.ForAll(withPrefix.ToArbitrary(), input =>
+        {
+            var result = Parse(new ReadOnlySequence<byte>(input));
+            if (result.Rejection != HttpRejection.None)
+            {
+                var status = HttpRejectionStatus.ToStatusCode(result.Rejection);
+                Assert.InRange(status, 400, 505);
+            }
+            // Same outcome whatever the segmentation: no state leaks between segments.
+            var split = Parse(Segments.Split(input.Length == 0 ? [] : input, 3));
+            Assert.Equal(result.Ok, split.Ok);
+            Assert.Equal(result.Rejection, split.Rejection);
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(2000));
+    }
+
+    [Fact]
+    public void ChunkedBody_AnySegmentation_SameData()
+    {
+        var bodies = from chunks in ListOf(Gen.Choose(1, 40), 0, 8)
+                     from cut in Gen.Choose(1, 17)
+                     select (Chunks: chunks.ToArray(), Cut: cut);
+        Prop.ForAll(bodies.ToArbitrary(), c =>
+        {
+            var data = new StringBuilder();
+            var wire = new StringBuilder();
+            var n = 0;
+            foreach (var size in c.Chunks)
+            {
+                var chunk = new string((char)('a' + n++ % 26), size);
+                data.Append(chunk);
+                wire.Append($"{size:X};n={n}\r\n{chunk}\r\n");
+            }
+            wire.Append("0\r\nT: 1\r\n\r\n");
+            var bytes = Encoding.ASCII.GetBytes(wire.ToString());
+            var parser = new ChunkedBodyParser();
+            var decoded = new StringBuilder();
+            long offset = 0;
+            var available = 0;
+            while (true)
+            {
+                available = Math.Min(bytes.Length, available + c.Cut);
+                var input = Segments.Split(bytes[(int)offset..available], 2);
+                long consumed = 0;
+                ChunkedPiece piece;
+                do
+                {
+                    piece = parser.Next(input.Slice(consumed), out var length);
+                    if (piece == ChunkedPiece.Data)
+                    {
+                        decoded.Append(Encoding.ASCII.GetString(input.Slice(consumed, length).ToArray()));
+                    }
+                    consumed += length;
+                }
+                while (piece is ChunkedPiece.Data or ChunkedPiece.Framing);
+                offset += consumed;
+                Assert.NotEqual(ChunkedPiece.Invalid, piece);
+                if (piece == ChunkedPiece.End)
+                {
+                    break;
+                }
+                Assert.True(available < bytes.Length, "needs more data after all of it arrived");
+            }
+            Assert.Equal(bytes.Length, offset);
+            Assert.Equal(data.ToString(), decoded.ToString());
+        }).Check(Checks);
+    }
+
+    private static ReadOnlySequence<byte> Split(byte[] data, int[] cuts)
+    {
+        // Segments of the given sizes (cycled): one TCP segment boundary after each.
+        var pieces = new List<byte[]>();
+        var offset = 0;
+        for (var i = 0; offset < data.Length; i++)
+        {
+            var size = Math.Min(cuts[i % cuts.Length], data.Length - offset);
+            pieces.Add(data[offset..(offset + size)]);
+            offset += size;
+        }
+        return Segments.FromPieces(pieces);
+    }
+}
