@@ -385,6 +385,18 @@ internal static class ConfigValidator
             }
         }
 
+        if (config.CertificateExpiry.ErrorDays < 0 || config.CertificateExpiry.WarningDays < config.CertificateExpiry.ErrorDays)
+        {
+            Error("$.certificate_expiry", "need 0 <= error_days <= warning_days");
+        }
+        if (config.CertificateExpiry.CheckIntervalHours <= 0)
+        {
+            Error("$.certificate_expiry.check_interval_hours", "must be greater than 0");
+        }
+        if (config.Reload.WatchIntervalSeconds <= 0)
+        {
+            Error("$.reload.watch_interval_seconds", "must be greater than 0");
+        }
         if (config.DevelopmentCertificates is { } dev)
         {
             if (string.IsNullOrWhiteSpace(dev.Directory))

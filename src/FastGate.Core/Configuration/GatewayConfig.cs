@@ -18,6 +18,8 @@ internal sealed class GatewayConfig
     public bool DetailedUpstreamErrors { get; set; }
     public UpstreamPoolConfig UpstreamPool { get; set; } = new();
     public LimitsConfig Limits { get; set; } = new();
+    public CertificateExpiryConfig CertificateExpiry { get; set; } = new();
+    public ReloadConfig Reload { get; set; } = new();
     public DevelopmentCertificatesConfig? DevelopmentCertificates { get; set; }
     public List<DemoUpstreamConfig> DemoUpstreams { get; set; } = [];
 }

@@ -1,29 +1,45 @@
+using System.Net.Sockets;
 using FastGate.Core.Configuration;
+using FastGate.Core.Tls;
 using FastGate.Core.Transport;
 using FastGate.Core.Upstream;
 using Microsoft.Extensions.Logging;
 
 namespace FastGate.Core.Proxy;
 
-/// <summary>A running gateway: the current snapshot, its listeners, the proxy handler and the upstream pools.</summary>
+/// <summary>
+/// A running gateway: the current snapshot, its listeners, the proxy handler and the upstream pools. Reloads
+/// build a whole new snapshot and swap it atomically; a reload that fails keeps the last good one. Thread-safe.
+/// </summary>
 internal sealed class Gateway : IAsyncDisposable
 {
     private readonly ILogger _logger;
+    private readonly ILogger _transportLogger;
     private readonly ProxyConnectionHandler _handler;
-    private readonly List<SocketListener> _listeners = [];
+    private readonly Lock _reloadLock = new();
+    private readonly Timer _expiryTimer;
+    private volatile IReadOnlyList<SocketListener> _listeners = [];
+    private FileChangeWatcher? _watcher;
     private int _stopped;
+    private long _reloads;
+    private long _reloadFailures;
 
     private Gateway(GatewayState state, UpstreamConnectionPool pools, ILoggerFactory loggerFactory)
     {
         State = state;
         Pools = pools;
         _logger = loggerFactory.CreateLogger("FastGate.Gateway");
+        _transportLogger = loggerFactory.CreateLogger("FastGate.Transport");
         _handler = new ProxyConnectionHandler(state, loggerFactory.CreateLogger("FastGate.Proxy"));
+        var interval = TimeSpan.FromHours(state.Current.Source.Config.CertificateExpiry.CheckIntervalHours);
+        _expiryTimer = new Timer(static self => ((Gateway)self!).CheckCertificateExpiry(), this, interval, interval);
     }
 
     public GatewayState State { get; }
     public UpstreamConnectionPool Pools { get; }
     public IReadOnlyList<SocketListener> Listeners => _listeners;
+    public long ReloadCount => Interlocked.Read(ref _reloads);
+    public long ReloadFailureCount => Interlocked.Read(ref _reloadFailures);
 
     /// <summary>Compiles the configuration and binds every listener.</summary>
     /// <exception cref="ConfigException">A certificate or key in the configuration cannot be used.</exception>
@@ -43,7 +59,14 @@ internal sealed class Gateway : IAsyncDisposable
         var gateway = new Gateway(new GatewayState(snapshot), pools, loggerFactory);
         try
         {
-            gateway.Bind(snapshot, loggerFactory.CreateLogger("FastGate.Transport"));
+            gateway.Describe(snapshot);
+            gateway._listeners = gateway.BindListeners(snapshot, []);
+            gateway.CheckCertificateExpiry();
+            if (config.Config.Reload.WatchFiles)
+            {
+                gateway._watcher = new FileChangeWatcher(TimeSpan.FromSeconds(config.Config.Reload.WatchIntervalSeconds), () => gateway.Reload("file change"));
+                gateway._watcher.Watch(ReferencedFiles.Of(config));
+            }
         }
         catch
         {
@@ -53,22 +76,142 @@ internal sealed class Gateway : IAsyncDisposable
         return gateway;
     }
 
-    private void Bind(GatewaySnapshot snapshot, ILogger transportLogger)
+    /// <summary>
+    /// Loads the configuration file again and swaps in a new snapshot: new handshakes and requests use it,
+    /// connections in flight finish on the old one. Listener addresses that changed are bound first (a bind
+    /// failure rejects the whole reload). Returns false, keeping the last good snapshot, on any error.
+    /// </summary>
+    public bool Reload(string reason)
     {
-#pragma warning disable CA1873 // start-up only, and guarded by IsEnabled
-        if (_logger.IsEnabled(LogLevel.Information))
+        lock (_reloadLock)
         {
-            GatewayLog.ConfigLoaded(_logger, snapshot.Source.FilePath, snapshot.Listeners.Count, snapshot.Apis.Count);
-            foreach (var keystore in snapshot.Keystores.Values)
+            if (Volatile.Read(ref _stopped) != 0)
             {
-                GatewayLog.KeystoreInUse(_logger, keystore.Name, keystore.Certificate.Subject, keystore.Certificate.NotAfter.ToUniversalTime(), keystore.Source);
+                return false;
             }
-            foreach (var api in snapshot.Source.Config.Apis)
+            var file = State.Current.Source.FilePath;
+            GatewaySnapshot next;
+            LoadedConfig loaded;
+            try
             {
-                GatewayLog.ApiRoute(_logger, api.Name!, api.ListenPath!, api.Hosts.Count == 0 ? "any host" : string.Join(", ", api.Hosts), api.TargetUrl!);
+                loaded = ConfigLoader.Load(file);
+                next = GatewaySnapshotBuilder.Build(loaded, Pools);
+            }
+            catch (ConfigException e)
+            {
+                Interlocked.Increment(ref _reloadFailures);
+                foreach (var error in e.Errors)
+                {
+                    GatewayLog.ReloadError(_logger, error.File, error.JsonPath, error.Message);
+                }
+                GatewayLog.ReloadRejected(_logger, reason, e.Errors.Count);
+                _watcher?.Watch(ReferencedFiles.Of(State.Current.Source));
+                return false;
+            }
+
+            IReadOnlyList<SocketListener> listeners;
+            try
+            {
+                listeners = BindListeners(next, _listeners);
+            }
+            catch (SocketException e)
+            {
+                Interlocked.Increment(ref _reloadFailures);
+                GatewayLog.ReloadError(_logger, file, "$.listeners", $"cannot listen: {e.Message}");
+                GatewayLog.ReloadRejected(_logger, reason, 1);
+                return false;
+            }
+
+            var previous = _listeners;
+            State.Swap(next);
+            _listeners = listeners;
+            foreach (var old in previous)
+            {
+                if (!Contains(listeners, old))
+                {
+                    _ = old.StopAcceptingAsync(); // its connections finish on the snapshot they started with
+                }
+            }
+            _watcher?.Watch(ReferencedFiles.Of(loaded));
+            Interlocked.Increment(ref _reloads);
+            GatewayLog.Reloaded(_logger, reason, next.Listeners.Count, next.Apis.Count);
+            Describe(next);
+            CheckCertificateExpiry();
+            return true;
+        }
+    }
+
+    /// <summary>Keeps listeners whose name and address are unchanged; binds the others (all or nothing).</summary>
+    private List<SocketListener> BindListeners(GatewaySnapshot snapshot, IReadOnlyList<SocketListener> existing)
+    {
+        var result = new List<SocketListener>();
+        var created = new List<SocketListener>();
+        try
+        {
+            foreach (var listener in snapshot.Listeners.Values)
+            {
+                SocketListener? kept = null;
+                foreach (var candidate in existing)
+                {
+                    if (candidate.Name == listener.Name && candidate.ConfiguredEndPoint.Equals(listener.Endpoint) && !candidate.IsStopping)
+                    {
+                        kept = candidate;
+                    }
+                }
+                if (kept is not null)
+                {
+                    kept.MaxConnections = listener.MaxConnections;
+                    result.Add(kept);
+                    continue;
+                }
+                var bound = new SocketListener(listener.Name, listener.Endpoint, listener.MaxConnections, _handler, _transportLogger);
+                created.Add(bound);
+                result.Add(bound);
             }
         }
-#pragma warning restore CA1873
+        catch
+        {
+            foreach (var listener in created)
+            {
+                _ = listener.DisposeAsync().AsTask();
+            }
+            throw;
+        }
+        foreach (var listener in created)
+        {
+            listener.Start(snapshot.Listeners[listener.Name].Tls is null ? "http" : "https");
+        }
+        return result;
+    }
+
+    private static bool Contains(IReadOnlyList<SocketListener> listeners, SocketListener listener)
+    {
+        foreach (var candidate in listeners)
+        {
+            if (ReferenceEquals(candidate, listener))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+#pragma warning disable CA1873 // start-up and reload only, guarded by IsEnabled
+    private void Describe(GatewaySnapshot snapshot)
+    {
+        if (!_logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+        GatewayLog.ConfigLoaded(_logger, snapshot.Source.FilePath, snapshot.Listeners.Count, snapshot.Apis.Count);
+        foreach (var keystore in snapshot.Keystores.Values)
+        {
+            GatewayLog.KeystoreInUse(_logger, keystore.Name, keystore.Certificate.Subject, keystore.Certificate.NotAfter.ToUniversalTime(), keystore.Source);
+        }
+        foreach (var api in snapshot.Source.Config.Apis)
+        {
+            GatewayLog.ApiRoute(_logger, api.Name!, api.ListenPath!, api.Hosts.Count == 0 ? "any host" : string.Join(", ", api.Hosts), api.TargetUrl!);
+        }
         foreach (var profile in snapshot.ClientProfiles.Values)
         {
             if (profile.InsecureSkipVerify)
@@ -83,13 +226,38 @@ internal sealed class Gateway : IAsyncDisposable
                 GatewayLog.UpstreamCertificate(_logger, api.Name, certificate.Name, api.CertificateReason);
             }
         }
-        foreach (var listener in snapshot.Listeners.Values)
+    }
+#pragma warning restore CA1873
+
+    /// <summary>Warns at warning_days, errs at error_days, and says loudly when a certificate in use has expired.</summary>
+#pragma warning disable CA1873 // hourly, not on the request path
+    public void CheckCertificateExpiry()
+    {
+        var snapshot = State.Current;
+        var settings = snapshot.Source.Config.CertificateExpiry;
+        var now = DateTime.UtcNow;
+        foreach (var entry in CertificateInventory.Of(snapshot))
         {
-            var socketListener = new SocketListener(listener.Name, listener.Endpoint, listener.MaxConnections, _handler, transportLogger);
-            _listeners.Add(socketListener);
-            socketListener.Start(listener.Tls is null ? "http" : "https");
+            var status = entry.Status(now, settings.WarningDays, settings.ErrorDays);
+            var days = entry.DaysLeft(now);
+            switch (status)
+            {
+                case ExpiryStatus.Expired:
+                    GatewayLog.CertificateExpired(_logger, entry.Certificate.Subject, entry.Usage, entry.Certificate.NotAfter.ToUniversalTime(), entry.Source);
+                    break;
+                case ExpiryStatus.Critical:
+                    GatewayLog.CertificateExpiresSoon(_logger, entry.Certificate.Subject, entry.Usage, days, entry.Source);
+                    break;
+                case ExpiryStatus.Warning:
+                    GatewayLog.CertificateExpiryWarning(_logger, entry.Certificate.Subject, entry.Usage, days, entry.Source);
+                    break;
+                case ExpiryStatus.NotYetValid:
+                    GatewayLog.CertificateNotYetValid(_logger, entry.Certificate.Subject, entry.Usage, entry.Certificate.NotBefore.ToUniversalTime());
+                    break;
+            }
         }
     }
+#pragma warning restore CA1873
 
     public SocketListener Listener(string name)
     {
@@ -106,24 +274,30 @@ internal sealed class Gateway : IAsyncDisposable
     /// <summary>Stops accepting, closes idle keep-alive connections, lets requests in flight finish within the drain timeout.</summary>
     public async Task StopAsync()
     {
-        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        lock (_reloadLock)
         {
-            return;
+            if (Interlocked.Exchange(ref _stopped, 1) != 0)
+            {
+                return;
+            }
         }
-        foreach (var listener in _listeners)
+        _watcher?.Dispose();
+        await _expiryTimer.DisposeAsync().ConfigureAwait(false);
+        var listeners = _listeners;
+        foreach (var listener in listeners)
         {
             await listener.StopAcceptingAsync().ConfigureAwait(false);
         }
         _handler.CloseIdleConnections();
         var drain = State.Current.ShutdownDrainTimeout;
         var open = 0;
-        foreach (var listener in _listeners)
+        foreach (var listener in listeners)
         {
             open += listener.ActiveConnections;
         }
         GatewayLog.Draining(_logger, open, drain.TotalSeconds);
         var deadline = DateTime.UtcNow + drain;
-        foreach (var listener in _listeners)
+        foreach (var listener in listeners)
         {
             var left = deadline - DateTime.UtcNow;
             if (!await listener.WaitForDrainAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false))

@@ -19,6 +19,27 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 306, Level = LogLevel.Information, Message = "API {Api}: upstream client certificate {Certificate}, chosen by {Reason}")]
     public static partial void UpstreamCertificate(ILogger logger, string api, string certificate, string reason);
 
+    [LoggerMessage(EventId = 307, Level = LogLevel.Information, Message = "Configuration reloaded ({Reason}): {Listeners} listener(s), {Apis} API(s); new connections and requests use it")]
+    public static partial void Reloaded(ILogger logger, string reason, int listeners, int apis);
+
+    [LoggerMessage(EventId = 308, Level = LogLevel.Error, Message = "Reload refused: {File}: {JsonPath}: {Reason}")]
+    public static partial void ReloadError(ILogger logger, string file, string jsonPath, string reason);
+
+    [LoggerMessage(EventId = 309, Level = LogLevel.Error, Message = "Reload ({Reason}) rejected with {Errors} error(s); still serving the last good configuration")]
+    public static partial void ReloadRejected(ILogger logger, string reason, int errors);
+
+    [LoggerMessage(EventId = 310, Level = LogLevel.Critical, Message = "EXPIRED CERTIFICATE in use: {Subject} ({Usage}) expired on {NotAfter:yyyy-MM-dd HH:mm} UTC ({Source})")]
+    public static partial void CertificateExpired(ILogger logger, string subject, string usage, DateTime notAfter, string source);
+
+    [LoggerMessage(EventId = 311, Level = LogLevel.Error, Message = "Certificate {Subject} ({Usage}) expires in {Days:0.0} days ({Source})")]
+    public static partial void CertificateExpiresSoon(ILogger logger, string subject, string usage, double days, string source);
+
+    [LoggerMessage(EventId = 312, Level = LogLevel.Warning, Message = "Certificate {Subject} ({Usage}) expires in {Days:0.0} days ({Source})")]
+    public static partial void CertificateExpiryWarning(ILogger logger, string subject, string usage, double days, string source);
+
+    [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "Certificate {Subject} ({Usage}) is not valid before {NotBefore:yyyy-MM-dd HH:mm} UTC")]
+    public static partial void CertificateNotYetValid(ILogger logger, string subject, string usage, DateTime notBefore);
+
     [LoggerMessage(EventId = 303, Level = LogLevel.Information, Message = "Shutting down: draining {Connections} connection(s) for up to {Seconds} s")]
     public static partial void Draining(ILogger logger, int connections, double seconds);
 

@@ -18,6 +18,7 @@ internal sealed class GatewaySnapshot
     public required RouteTable<ProxyApi> Routes { get; init; }
     public required IReadOnlyList<ProxyApi> Apis { get; init; }
     public required IReadOnlyDictionary<string, LoadedKeystore> Keystores { get; init; }
+    public required IReadOnlyDictionary<string, Truststore> Truststores { get; init; }
     public required HttpParserLimits ParserLimits { get; init; }
     public required TimeSpan HandshakeTimeout { get; init; }
     public required TimeSpan RequestBodyTimeout { get; init; }

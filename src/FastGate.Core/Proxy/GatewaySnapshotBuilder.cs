@@ -219,6 +219,7 @@ internal static class GatewaySnapshotBuilder
             Routes = new RouteTable<ProxyApi>(routes),
             Apis = apis,
             Keystores = keystores,
+            Truststores = truststores,
             ParserLimits = new HttpParserLimits
             {
                 MaxRequestLineBytes = limits.MaxRequestLineBytes,

@@ -109,7 +109,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                 _active.TryAdd(session, 0);
                 if (!_stopping)
                 {
-                    await RunRequestsAsync(session, snapshot, listener, listenerSnapshot).ConfigureAwait(false);
+                    await RunRequestsAsync(session, listener, listenerSnapshot).ConfigureAwait(false);
                 }
             }
             finally
@@ -146,13 +146,19 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         }
     }
 
-    private async Task RunRequestsAsync(ClientSession session, GatewaySnapshot snapshot, SocketListener listener, ListenerSnapshot listenerSnapshot)
+    /// <remarks>
+    /// Each request uses the snapshot current when it starts (so a reload reaches long-lived keep-alive
+    /// connections) and finishes on it; the connection's TLS facts stay those of its handshake.
+    /// </remarks>
+    private async Task RunRequestsAsync(ClientSession session, SocketListener listener, ListenerSnapshot listenerSnapshot)
     {
         var reader = session.ClientReader;
         var writer = session.ClientWriter;
         var request = session.Request;
         while (true)
         {
+            var snapshot = state.Current;
+
             // Step 5: read and parse a request head, within the keep-alive timeout until its first byte, then the head timeout.
             session.Arm(reader, snapshot.KeepAliveTimeout);
             session.SetIdle(true);
@@ -213,6 +219,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                 }
             }
             session.Disarm();
+            snapshot = state.Current; // the request starts now: it runs on the configuration current at this moment
 
             var closeAfterRefusal = request.HasBody || !request.KeepAlive || listener.IsStopping || _stopping;
 
@@ -485,7 +492,8 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                 // Step 9 continued: relay the head, then the body by its framing.
                 var framing = response.Framing;
                 var dechunk = isHttp10 && framing == BodyFraming.Chunked;
-                var keepClient = clientKeepAlive && framing != BodyFraming.CloseDelimited && !dechunk;
+                // Read now, not at the request's start: a shutdown that began meanwhile closes the connection after this response.
+                var keepClient = clientKeepAlive && !_stopping && framing != BodyFraming.CloseDelimited && !dechunk;
                 var upstreamReusable = response.KeepAlive && framing != BodyFraming.CloseDelimited && response.KeepAliveTimeoutSeconds != 0;
                 if (response.KeepAliveTimeoutSeconds > 0)
                 {

@@ -30,6 +30,7 @@ internal sealed class SocketListener : IAsyncDisposable
             _socket.DualMode = true;
         }
         _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        ConfiguredEndPoint = endpoint;
         _socket.Bind(endpoint);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
     }
@@ -37,6 +38,9 @@ internal sealed class SocketListener : IAsyncDisposable
     public string Name { get; }
     public int MaxConnections { get; set; }
     public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>The address as configured (port 0 stays 0), to tell whether a reload changed it.</summary>
+    public IPEndPoint ConfiguredEndPoint { get; }
     public int ActiveConnections => Volatile.Read(ref _active);
 
     /// <summary>True once shutdown began: connections should finish their current request and close.</summary>

@@ -41,6 +41,25 @@ internal static class CertsCommand
             Console.WriteLine($"Wrote a development CA, server, client and upstream-client certificates to {directory}");
             return 0;
         });
-        return new Command("certs", "Certificate tooling.") { dev };
+        var list = new Command("list", "List every certificate the configuration uses: subject, SANs, issuer, where it is used, days left.")
+        {
+            CommonOptions.Config,
+        };
+        list.SetAction(parse =>
+        {
+            try
+            {
+                var loaded = Core.Configuration.ConfigLoader.Load(parse.GetValue(CommonOptions.Config)!);
+                using var pools = new Core.Upstream.UpstreamConnectionPool(Timeout.InfiniteTimeSpan);
+                CertificateTable.Print(Core.Proxy.GatewaySnapshotBuilder.Build(loaded, pools), Console.Out);
+                return 0;
+            }
+            catch (Core.Configuration.ConfigException e)
+            {
+                ConfigErrors.Print(e);
+                return 1;
+            }
+        });
+        return new Command("certs", "Certificate tooling.") { dev, list };
     }
 }

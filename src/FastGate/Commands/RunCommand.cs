@@ -49,6 +49,11 @@ internal static class RunCommand
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            ThreadPool.QueueUserWorkItem(static g => g.Reload("SIGHUP"), gateway, preferLocal: false);
+        });
         using var registration = cancellationToken.Register(() => stop.TrySetResult());
         await stop.Task.ConfigureAwait(false);
 

@@ -29,6 +29,8 @@ internal static class ValidateCommand
                 using var pools = new UpstreamConnectionPool(Timeout.InfiniteTimeSpan);
                 var snapshot = GatewaySnapshotBuilder.Build(loaded, pools);
                 Console.WriteLine($"{loaded.FilePath}: valid ({snapshot.Listeners.Count} listener(s), {snapshot.Apis.Count} API(s), {snapshot.Keystores.Count} keystore(s))");
+                Console.WriteLine();
+                CertificateTable.Print(snapshot, Console.Out);
                 return 0;
             }
             catch (ConfigException e)

@@ -34,5 +34,9 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public IPEndPoint Endpoint(string listener = "https") => _gateway.Listener(listener).LocalEndPoint;
 
+    /// <summary>Writes a new version of the configuration file (as an operator's edit would).</summary>
+    internal void Rewrite(GatewayConfig config) =>
+        File.WriteAllText(ConfigFile, JsonSerializer.Serialize(config, ConfigJsonContext.Default.GatewayConfig));
+
     public async ValueTask DisposeAsync() => await _gateway.DisposeAsync();
 }

@@ -1,0 +1,10 @@
+namespace FastGate.Core.Tls;
+
+internal enum ExpiryStatus : byte
+{
+    Ok,
+    Warning,
+    Critical,
+    Expired,
+    NotYetValid,
+}
