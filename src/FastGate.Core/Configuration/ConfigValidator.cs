@@ -5,7 +5,7 @@ namespace FastGate.Core.Configuration;
 /// <summary>Checks a whole configuration and reports every error at once (not just the first).</summary>
 internal static class ConfigValidator
 {
-    private static readonly string[] KnownProtocols = ["1.2", "1.3"];
+    private static readonly string[] KnownProtocols = ["1.0", "1.1", "1.2", "1.3"];
 
     public static List<ConfigError> Validate(LoadedConfig loaded)
     {
@@ -81,7 +81,7 @@ internal static class ConfigValidator
                 }
             }
         }
-        void ProtocolsMustBeKnown(string path, List<string> protocols)
+        void ProtocolsMustBeKnown(string path, List<string> protocols, bool allowLegacy)
         {
             if (protocols.Count == 0)
             {
@@ -92,6 +92,10 @@ internal static class ConfigValidator
                 if (Array.IndexOf(KnownProtocols, protocols[i]) < 0)
                 {
                     Error($"{path}[{i}]", $"unknown TLS protocol version '{protocols[i]}'; use \"1.2\" or \"1.3\"");
+                }
+                else if (protocols[i] is "1.0" or "1.1" && !allowLegacy)
+                {
+                    Error($"{path}[{i}]", $"TLS {protocols[i]} is a legacy version: set allow_legacy_protocols: true in this profile to permit it");
                 }
             }
         }
@@ -157,7 +161,7 @@ internal static class ConfigValidator
             {
                 Error($"{path}.keystore", $"no keystore named '{profile.Keystore}' (known: {Known(config.Keystores.Keys)})");
             }
-            ProtocolsMustBeKnown($"{path}.protocols", profile.Protocols);
+            ProtocolsMustBeKnown($"{path}.protocols", profile.Protocols, profile.AllowLegacyProtocols);
             CipherSuitesMustBeKnown($"{path}.cipher_suites", profile.CipherSuites);
             if (profile.ClientCertificateMode is not ("none" or "request" or "require"))
             {
@@ -219,7 +223,7 @@ internal static class ConfigValidator
             {
                 Error($"{path}.truststore", $"no truststore named '{profile.Truststore}' (known: {Known(config.Truststores.Keys)})");
             }
-            ProtocolsMustBeKnown($"{path}.protocols", profile.Protocols);
+            ProtocolsMustBeKnown($"{path}.protocols", profile.Protocols, profile.AllowLegacyProtocols);
             CipherSuitesMustBeKnown($"{path}.cipher_suites", profile.CipherSuites);
             if (profile.Sni is not null && !HostNames.IsValidPattern(profile.Sni) || profile.Sni?.StartsWith('*') == true)
             {

@@ -8,6 +8,9 @@ internal sealed class TlsClientProfileConfig
 
     public List<string> Protocols { get; set; } = ["1.2", "1.3"];
 
+    /// <summary>Permit TLS 1.0/1.1 in <see cref="Protocols"/> for old upstreams (warned at start).</summary>
+    public bool AllowLegacyProtocols { get; set; }
+
     /// <summary>IANA names (TLS_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, ...); empty: the platform's defaults.</summary>
     public List<string> CipherSuites { get; set; } = [];
 

@@ -5,8 +5,11 @@ internal sealed class TlsServerProfileConfig
 {
     public string? Keystore { get; set; }
 
-    /// <summary>"1.2" and/or "1.3".</summary>
+    /// <summary>"1.2" and/or "1.3" ("1.0"/"1.1" only with <see cref="AllowLegacyProtocols"/>).</summary>
     public List<string> Protocols { get; set; } = ["1.2", "1.3"];
+
+    /// <summary>Permit TLS 1.0/1.1 in <see cref="Protocols"/> for clients that cannot do better (warned at start).</summary>
+    public bool AllowLegacyProtocols { get; set; }
 
     /// <summary>"none", "request" (ask; connections without a certificate proceed without identity) or "require".</summary>
     public string ClientCertificateMode { get; set; } = "none";

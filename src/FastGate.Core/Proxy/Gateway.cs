@@ -212,6 +212,20 @@ internal sealed class Gateway : IAsyncDisposable
         {
             GatewayLog.ApiRoute(_logger, api.Name!, api.ListenPath!, api.Hosts.Count == 0 ? "any host" : string.Join(", ", api.Hosts), api.TargetUrl!);
         }
+        foreach (var (name, profile) in snapshot.Source.Config.TlsServerProfiles)
+        {
+            if (profile.AllowLegacyProtocols)
+            {
+                GatewayLog.LegacyProtocols(_logger, name, string.Join(", ", profile.Protocols));
+            }
+        }
+        foreach (var (name, profile) in snapshot.Source.Config.TlsClientProfiles)
+        {
+            if (profile.AllowLegacyProtocols)
+            {
+                GatewayLog.LegacyProtocols(_logger, name, string.Join(", ", profile.Protocols));
+            }
+        }
         foreach (var profile in snapshot.ClientProfiles.Values)
         {
             if (profile.InsecureSkipVerify)

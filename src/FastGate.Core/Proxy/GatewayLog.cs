@@ -40,6 +40,9 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "Certificate {Subject} ({Usage}) is not valid before {NotBefore:yyyy-MM-dd HH:mm} UTC")]
     public static partial void CertificateNotYetValid(ILogger logger, string subject, string usage, DateTime notBefore);
 
+    [LoggerMessage(EventId = 314, Level = LogLevel.Warning, Message = "TLS profile {Profile} allows legacy protocol versions ({Protocols}): clients or upstreams may negotiate TLS 1.0/1.1")]
+    public static partial void LegacyProtocols(ILogger logger, string profile, string protocols);
+
     [LoggerMessage(EventId = 303, Level = LogLevel.Information, Message = "Shutting down: draining {Connections} connection(s) for up to {Seconds} s")]
     public static partial void Draining(ILogger logger, int connections, double seconds);
 

@@ -93,6 +93,7 @@ internal static class GatewaySnapshotBuilder
         }
 
         var applications = BuildApplications(loaded, errors);
+        CheckLegacyProtocols(loaded, errors);
 
         var clientProfiles = new Dictionary<string, TlsClientProfile>(StringComparer.Ordinal);
         foreach (var (name, profile) in config.TlsClientProfiles)
@@ -237,6 +238,39 @@ internal static class GatewaySnapshotBuilder
             DetailedUpstreamErrors = config.DetailedUpstreamErrors,
             Applications = applications,
         };
+    }
+
+    /// <summary>A profile that allows TLS 1.0/1.1 on a platform that refuses them would fail every such client: say so now.</summary>
+    private static void CheckLegacyProtocols(LoadedConfig loaded, List<ConfigError> errors)
+    {
+        var probed = new Dictionary<string, bool>();
+        void Check(string path, List<string> protocols)
+        {
+            foreach (var version in protocols)
+            {
+                if (version is not ("1.0" or "1.1"))
+                {
+                    continue;
+                }
+                if (!probed.TryGetValue(version, out var works))
+                {
+                    probed[version] = works = TlsProtocolProbe.Negotiates(TlsProtocols.Parse([version]));
+                }
+                if (!works)
+                {
+                    errors.Add(new ConfigError(loaded.FilePath, path,
+                        $"TLS {version} is refused by this machine's TLS library (OpenSSL's MinProtocol/security level); remove it or allow it in the system OpenSSL configuration"));
+                }
+            }
+        }
+        foreach (var (name, profile) in loaded.Config.TlsServerProfiles)
+        {
+            Check($"$.tls_server_profiles['{name}'].protocols", profile.Protocols);
+        }
+        foreach (var (name, profile) in loaded.Config.TlsClientProfiles)
+        {
+            Check($"$.tls_client_profiles['{name}'].protocols", profile.Protocols);
+        }
     }
 
     private static AuthPolicy BuildAuthPolicy(ApiAuthConfig auth)

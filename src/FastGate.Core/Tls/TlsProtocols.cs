@@ -12,6 +12,10 @@ internal static class TlsProtocols
         {
             protocols |= version switch
             {
+#pragma warning disable SYSLIB0039, CA5397 // legacy versions only where a profile explicitly allows them
+                "1.0" => SslProtocols.Tls,
+                "1.1" => SslProtocols.Tls11,
+#pragma warning restore SYSLIB0039, CA5397
                 "1.2" => SslProtocols.Tls12,
                 "1.3" => SslProtocols.Tls13,
                 _ => throw new ArgumentException($"unknown TLS version '{version}'", nameof(versions)),

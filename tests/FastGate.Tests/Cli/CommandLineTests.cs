@@ -85,6 +85,31 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task CertsList_FlagsCertificateExpiringInFiveDays()
+    {
+        using var pki = new FastGate.Tests.TestInfrastructure.TestPki();
+        var now = DateTimeOffset.UtcNow;
+        var soon = pki.IssueClient("expires-soon", now.AddDays(-1), now.AddDays(5));
+        var file = Path.Combine(pki.Directory, "list.json");
+        await File.WriteAllTextAsync(file, $$"""
+        {
+          "keystores": { "soon": { "certificate": "{{soon.CertificateFile}}", "private_key": "{{soon.KeyFile}}" } },
+          "truststores": { "ca": { "certificates": ["{{pki.CaFile}}"] } },
+          "upstream_certificates": { "*": "soon" },
+          "listeners": [ { "address": "127.0.0.1:0" } ],
+          "apis": [ { "name": "up", "listen_path": "/", "target_url": "https://up.test" } ]
+        }
+        """);
+        var (exit, output, _) = await RunAsync("certs", "list", "--config", file);
+        Assert.Equal(0, exit);
+        var line = Assert.Single(output.Split('\n'), l => l.Contains("CN=expires-soon", StringComparison.Ordinal));
+        Assert.Contains("ERROR <7d", line);
+        Assert.Matches(@"^(4\.\d|5\.0)\s", line);
+        Assert.Contains("upstream client for API 'up'", line);
+        Assert.Contains(output.Split('\n'), l => l.Contains("truststore 'ca' CA", StringComparison.Ordinal) && l.Contains("ok", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task CertsDev_WritesUsableFiles()
     {
         var dir = Path.Combine(Directory.CreateTempSubdirectory().FullName, "dev");
