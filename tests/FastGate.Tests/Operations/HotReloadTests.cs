@@ -146,6 +146,43 @@ public sealed class HotReloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task KubernetesSecretSymlinkSwap_IsReloaded()
+    {
+        // The layout kubelet writes: tls.crt -> ..data/tls.crt, ..data -> ..2026_11_25_v1; an update swaps ..data.
+        var secret = Directory.CreateDirectory(Path.Combine(_pki.Directory, "secret")).FullName;
+        void Version(string name, IssuedCertificate certificate)
+        {
+            var dir = Directory.CreateDirectory(Path.Combine(secret, name)).FullName;
+            File.Copy(certificate.CertificateFile, Path.Combine(dir, "tls.crt"));
+            File.Copy(certificate.KeyFile, Path.Combine(dir, "tls.key"));
+        }
+        Version("..v1", _pki.IssueServer("k8s-one.test", "gateway.test"));
+        File.CreateSymbolicLink(Path.Combine(secret, "..data"), "..v1");
+        File.CreateSymbolicLink(Path.Combine(secret, "tls.crt"), "..data/tls.crt");
+        File.CreateSymbolicLink(Path.Combine(secret, "tls.key"), "..data/tls.key");
+        _config.Keystores["server"] = new KeystoreConfig { KubernetesSecret = secret };
+        _gateway.Rewrite(_config);
+        Assert.True(await Eventually.TrueAsync(async () => await SubjectOfNewHandshakeAsync() == "CN=k8s-one.test"));
+
+        Version("..v2", _pki.IssueServer("k8s-two.test", "gateway.test"));
+        File.CreateSymbolicLink(Path.Combine(secret, "..data_tmp"), "..v2");
+        // An atomic rename(2) of the symlink over the old one, as kubelet does (File.Move refuses links to directories).
+        Assert.Equal(0, (await ExternalTool.RunAsync("mv", "", "-T", Path.Combine(secret, "..data_tmp"), Path.Combine(secret, "..data"))).Exit);
+        Assert.True(await Eventually.TrueAsync(async () => await SubjectOfNewHandshakeAsync() == "CN=k8s-two.test"), "the swapped secret was not picked up");
+    }
+
+    [Fact]
+    public async Task ExpiredServerCertificate_IsReportedLoudlyAtStart()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var expired = _pki.IssueClient("expired-server", now.AddDays(-20), now.AddDays(-2), usage: "1.3.6.1.5.5.7.3.1");
+        var logs = new CapturingLoggerFactory();
+        var config = TestConfigs.TwoListeners(expired);
+        await using var gateway = GatewayHost.Start(config, _pki.Directory, logs);
+        Assert.Contains(logs.Lines, l => l.StartsWith("Critical: EXPIRED CERTIFICATE in use: CN=expired-server", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task StopDuringSlowRequest_RequestCompletes()
     {
         using var release = new ManualResetEventSlim();
