@@ -397,6 +397,18 @@ internal static class ConfigValidator
         {
             Error("$.certificate_expiry.check_interval_hours", "must be greater than 0");
         }
+        if (config.AccessLog.Format is not ("json" or "combined"))
+        {
+            Error("$.access_log.format", $"'{config.AccessLog.Format}' is not one of json, combined");
+        }
+        if (string.IsNullOrWhiteSpace(config.AccessLog.Path))
+        {
+            Error("$.access_log.path", "\"stdout\" or a file path");
+        }
+        if (config.Admin is { } admin && !EndpointParser.TryParse(admin.Address, out _))
+        {
+            Error("$.admin.address", $"'{admin.Address}' is not an IP address with a port");
+        }
         if (config.Reload.WatchIntervalSeconds <= 0)
         {
             Error("$.reload.watch_interval_seconds", "must be greater than 0");

@@ -19,6 +19,8 @@ internal sealed class GatewayConfig
     public UpstreamPoolConfig UpstreamPool { get; set; } = new();
     public LimitsConfig Limits { get; set; } = new();
     public CertificateExpiryConfig CertificateExpiry { get; set; } = new();
+    public AccessLogConfig AccessLog { get; set; } = new();
+    public AdminConfig? Admin { get; set; }
     public ReloadConfig Reload { get; set; } = new();
     public DevelopmentCertificatesConfig? DevelopmentCertificates { get; set; }
     public List<DemoUpstreamConfig> DemoUpstreams { get; set; } = [];

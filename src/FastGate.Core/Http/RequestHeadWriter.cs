@@ -59,6 +59,12 @@ internal static class RequestHeadWriter
         {
             output.Write("Connection: upgrade\r\n"u8);
         }
+        if (!rewrite.RequestId.IsEmpty)
+        {
+            output.Write("X-Request-Id: "u8);
+            output.Write(rewrite.RequestId.Span);
+            output.Write("\r\n"u8);
+        }
         output.Write("X-Forwarded-For: "u8);
         if (hasForwardedFor)
         {

@@ -24,6 +24,9 @@ internal readonly struct RequestRewrite
     /// <summary>A header to remove (a load balancer's certificate header from an untrusted source), or empty.</summary>
     public ReadOnlyMemory<byte> DropHeader { get; init; }
 
+    /// <summary>A generated X-Request-Id to add (the client sent none), or empty.</summary>
+    public ReadOnlyMemory<byte> RequestId { get; init; }
+
     /// <summary>Forward the Upgrade header with "Connection: upgrade" (a tunnel may follow the upstream's 101).</summary>
     public bool Upgrade { get; init; }
 

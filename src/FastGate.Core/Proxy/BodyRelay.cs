@@ -12,7 +12,7 @@ namespace FastGate.Core.Proxy;
 internal static class BodyRelay
 {
     public static async ValueTask<RelayOutcome> CopyLengthAsync(PipeReader source, PipeWriter destination, long length,
-        IReadDeadline? deadline, TimeSpan idleTimeout)
+        IReadDeadline? deadline, TimeSpan idleTimeout, ByteCounter? counter = null)
     {
         while (length > 0)
         {
@@ -41,6 +41,10 @@ internal static class BodyRelay
             var take = Math.Min(length, buffer.Length);
             var slice = buffer.Slice(0, take);
             Write(destination, slice);
+            if (counter is not null)
+            {
+                counter.Bytes += take;
+            }
             source.AdvanceTo(slice.End);
             length -= take;
             if (!await FlushAsync(destination).ConfigureAwait(false))
@@ -56,7 +60,7 @@ internal static class BodyRelay
     /// stops with <see cref="RelayOutcome.TooLarge"/> once the data passes <paramref name="maxDataBytes"/>.
     /// </summary>
     public static async ValueTask<RelayOutcome> CopyChunkedAsync(PipeReader source, PipeWriter destination, bool dechunk,
-        long maxDataBytes, IReadDeadline? deadline, TimeSpan idleTimeout)
+        long maxDataBytes, IReadDeadline? deadline, TimeSpan idleTimeout, ByteCounter? counter = null)
     {
         var parser = new ChunkedBodyParser();
         long data = 0;
@@ -118,10 +122,18 @@ internal static class BodyRelay
                 consumed += length;
             }
 
+            if (counter is not null)
+            {
+                counter.Bytes += consumed;
+            }
             source.AdvanceTo(buffer.GetPosition(consumed));
             return await FlushAsync(destination).ConfigureAwait(false) ? RelayOutcome.Completed : RelayOutcome.DestinationFailed;
 
         ReadMore:
+            if (counter is not null)
+            {
+                counter.Bytes += consumed;
+            }
             source.AdvanceTo(buffer.GetPosition(consumed), buffer.End);
             if (result.IsCompleted)
             {
@@ -136,7 +148,7 @@ internal static class BodyRelay
 
     /// <summary>Copies until the source closes: a response body delimited by the end of the connection.</summary>
     public static async ValueTask<RelayOutcome> CopyToEndAsync(PipeReader source, PipeWriter destination,
-        IReadDeadline? deadline, TimeSpan idleTimeout)
+        IReadDeadline? deadline, TimeSpan idleTimeout, ByteCounter? counter = null)
     {
         while (true)
         {
@@ -158,6 +170,10 @@ internal static class BodyRelay
             }
             var buffer = result.Buffer;
             Write(destination, buffer);
+            if (counter is not null)
+            {
+                counter.Bytes += buffer.Length;
+            }
             source.AdvanceTo(buffer.End);
             if (!await FlushAsync(destination).ConfigureAwait(false))
             {

@@ -34,6 +34,31 @@ internal sealed class ClientSession : IResettable, IReadDeadline
     public ReadOnlyMemory<byte> ClientAddress => _clientAddress.AsMemory(0, _clientAddressLength);
     public IPAddress? RemoteAddress { get; private set; }
 
+    /// <summary>The SNI name of the handshake, or null.</summary>
+    public string? ServerName { get; set; }
+
+    /// <summary>The request in progress, for metrics and the access log.</summary>
+    public RequestRecord Record { get; } = new();
+
+    /// <summary>Where an access-log line is formatted before it is queued (reused).</summary>
+    public System.Buffers.ArrayBufferWriter<byte> LogBuffer { get; } = new(1024);
+
+    private System.Text.Json.Utf8JsonWriter? _logWriter;
+
+    public System.Text.Json.Utf8JsonWriter LogWriter()
+    {
+        LogBuffer.ResetWrittenCount();
+        if (_logWriter is null)
+        {
+            _logWriter = AccessLogFormatter.CreateWriter(LogBuffer);
+        }
+        else
+        {
+            _logWriter.Reset(LogBuffer);
+        }
+        return _logWriter;
+    }
+
     /// <summary>The TLS server profile the handshake selected (null on plain HTTP).</summary>
     public Tls.TlsServerProfile? Profile { get; set; }
 
@@ -164,6 +189,8 @@ internal sealed class ClientSession : IResettable, IReadDeadline
         ClientWriter = null!;
         _clientAddressLength = 0;
         RemoteAddress = null;
+        ServerName = null;
+        Record.Clear();
         Profile = null;
         Identity = null;
         Application = null;

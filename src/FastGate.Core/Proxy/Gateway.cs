@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using FastGate.Core.Configuration;
+using FastGate.Core.Observability;
 using FastGate.Core.Tls;
 using FastGate.Core.Transport;
 using FastGate.Core.Upstream;
@@ -24,19 +25,29 @@ internal sealed class Gateway : IAsyncDisposable
     private long _reloads;
     private long _reloadFailures;
 
-    private Gateway(GatewayState state, UpstreamConnectionPool pools, ILoggerFactory loggerFactory)
+    private Gateway(GatewayState state, UpstreamConnectionPool pools, MetricsRegistry metrics, ILoggerFactory loggerFactory)
     {
         State = state;
         Pools = pools;
+        Metrics = metrics;
+        StartedAt = DateTime.UtcNow;
         _logger = loggerFactory.CreateLogger("FastGate.Gateway");
         _transportLogger = loggerFactory.CreateLogger("FastGate.Transport");
-        _handler = new ProxyConnectionHandler(state, loggerFactory.CreateLogger("FastGate.Proxy"));
+        var accessLog = state.Current.Source.Config.AccessLog;
+        AccessLog = accessLog.Enabled ? new AccessLogWriter(accessLog.Path == "stdout" ? null : state.Current.Source.ResolvePath(accessLog.Path)) : null;
+        _handler = new ProxyConnectionHandler(state, loggerFactory.CreateLogger("FastGate.Proxy"), metrics, AccessLog, accessLog.Format == "combined");
         var interval = TimeSpan.FromHours(state.Current.Source.Config.CertificateExpiry.CheckIntervalHours);
         _expiryTimer = new Timer(static self => ((Gateway)self!).CheckCertificateExpiry(), this, interval, interval);
     }
 
     public GatewayState State { get; }
     public UpstreamConnectionPool Pools { get; }
+    public MetricsRegistry Metrics { get; }
+    public AccessLogWriter? AccessLog { get; }
+    public DateTime StartedAt { get; }
+
+    /// <summary>Configuration loaded and every listener bound, and not shutting down.</summary>
+    public bool IsReady => Volatile.Read(ref _stopped) == 0 && _listeners.Count > 0;
     public IReadOnlyList<SocketListener> Listeners => _listeners;
     public long ReloadCount => Interlocked.Read(ref _reloads);
     public long ReloadFailureCount => Interlocked.Read(ref _reloadFailures);
@@ -46,17 +57,18 @@ internal sealed class Gateway : IAsyncDisposable
     public static Gateway Start(LoadedConfig config, ILoggerFactory loggerFactory)
     {
         var pools = new UpstreamConnectionPool(TimeSpan.FromSeconds(1));
+        var metrics = new MetricsRegistry();
         GatewaySnapshot snapshot;
         try
         {
-            snapshot = GatewaySnapshotBuilder.Build(config, pools);
+            snapshot = GatewaySnapshotBuilder.Build(config, pools, metrics);
         }
         catch
         {
             pools.Dispose();
             throw;
         }
-        var gateway = new Gateway(new GatewayState(snapshot), pools, loggerFactory);
+        var gateway = new Gateway(new GatewayState(snapshot), pools, metrics, loggerFactory);
         try
         {
             gateway.Describe(snapshot);
@@ -95,7 +107,7 @@ internal sealed class Gateway : IAsyncDisposable
             try
             {
                 loaded = ConfigLoader.Load(file);
-                next = GatewaySnapshotBuilder.Build(loaded, Pools);
+                next = GatewaySnapshotBuilder.Build(loaded, Pools, Metrics);
             }
             catch (ConfigException e)
             {
@@ -321,6 +333,10 @@ internal sealed class Gateway : IAsyncDisposable
         }
         Pools.Dispose();
         _handler.Dispose();
+        if (AccessLog is not null)
+        {
+            await AccessLog.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);

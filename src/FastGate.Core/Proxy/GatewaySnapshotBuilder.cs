@@ -20,8 +20,9 @@ namespace FastGate.Core.Proxy;
 internal static class GatewaySnapshotBuilder
 {
     /// <exception cref="ConfigException">A certificate or key cannot be used; every such error is listed.</exception>
-    public static GatewaySnapshot Build(LoadedConfig loaded, UpstreamConnectionPool pools)
+    public static GatewaySnapshot Build(LoadedConfig loaded, UpstreamConnectionPool pools, Observability.MetricsRegistry? metrics = null)
     {
+        metrics ??= new Observability.MetricsRegistry();
         var config = loaded.Config;
         var errors = new List<ConfigError>();
 
@@ -205,6 +206,7 @@ internal static class GatewaySnapshotBuilder
                 UpstreamTimeout = TimeSpan.FromSeconds(api.UpstreamTimeoutSeconds ?? config.Limits.UpstreamResponseTimeoutSeconds),
                 Auth = BuildAuthPolicy(api.Auth),
                 Websockets = api.Websockets,
+                Metrics = metrics.Api(api.Name!),
                 MaxBodyBytes = (api.MaxBodyBytes ?? config.Limits.MaxRequestBodyBytes) is var max && max > 0 ? max : long.MaxValue,
                 ForwardClientCertificate = api.ForwardClientCertificate,
             };

@@ -30,6 +30,9 @@ internal sealed class ProxyApi
 
     public required bool Websockets { get; init; }
 
+    /// <summary>This API's counters (by name, so they survive reloads).</summary>
+    public required Observability.ApiMetrics Metrics { get; init; }
+
     /// <summary>Largest request body accepted; long.MaxValue for no limit.</summary>
     public required long MaxBodyBytes { get; init; }
 

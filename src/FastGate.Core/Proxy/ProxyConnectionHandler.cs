@@ -7,6 +7,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using FastGate.Core.Auth;
 using FastGate.Core.Http;
+using FastGate.Core.Observability;
 using FastGate.Core.Routing;
 using FastGate.Core.Tls;
 using FastGate.Core.Transport;
@@ -35,10 +36,17 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
     private readonly Timer _heartbeat;
     private volatile bool _stopping;
 
-    public ProxyConnectionHandler(GatewayState state, ILogger logger)
+    private readonly MetricsRegistry _metrics;
+    private readonly AccessLogWriter? _accessLog;
+    private readonly bool _combinedFormat;
+
+    public ProxyConnectionHandler(GatewayState state, ILogger logger, MetricsRegistry metrics, AccessLogWriter? accessLog, bool combinedFormat)
     {
         this.state = state;
         this.logger = logger;
+        _metrics = metrics;
+        _accessLog = accessLog;
+        _combinedFormat = combinedFormat;
         _heartbeat = new Timer(static self => ((ProxyConnectionHandler)self!).CheckDeadlines(), this, HeartbeatInterval, HeartbeatInterval);
     }
 
@@ -75,6 +83,8 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         }
         var network = new NetworkStream(socket, ownsSocket: false);
         ServerSslStream? ssl = null;
+        var listenerMetrics = _metrics.Listener(listener.Name);
+        listenerMetrics.ConnectionAccepted();
         try
         {
             if (listenerSnapshot.Tls is { } selector)
@@ -87,11 +97,16 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                 }
                 catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or Win32Exception)
                 {
+                    listenerMetrics.HandshakeFailed(e is OperationCanceledException ? HandshakeFailureReason.Timeout
+                        : ssl.ClientCertificateFailure is { } failure
+                            ? failure.StartsWith("no client certificate", StringComparison.Ordinal) ? HandshakeFailureReason.NoClientCertificate : HandshakeFailureReason.ClientCertificateRefused
+                            : HandshakeFailureReason.Protocol);
                     var reason = ssl.ClientCertificateFailure
                                  ?? (e is OperationCanceledException ? $"no handshake within {snapshot.HandshakeTimeout.TotalSeconds:0.#} s" : e.Message);
                     ProxyLog.HandshakeFailed(logger, listener.Name, socket.RemoteEndPoint, reason);
                     return;
                 }
+                listenerMetrics.HandshakeCompleted();
             }
 
             var session = _sessions.Get();
@@ -100,6 +115,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                 session.Begin(ssl ?? (Stream)network, ssl is not null, socket.RemoteEndPoint);
                 if (ssl is not null)
                 {
+                    session.ServerName = string.IsNullOrEmpty(ssl.TargetHostName) ? null : ssl.TargetHostName;
                     session.Profile = listenerSnapshot.Tls!.Select(ssl.TargetHostName);
                     if (ssl.RemoteCertificate is X509Certificate2 certificate)
                     {
@@ -196,9 +212,15 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                 {
                     session.Disarm();
                     var status = HttpRejectionStatus.ToStatusCode(rejection);
-                    ProxyLog.RequestRejected(logger, null, rejection, status);
+                    ProxyLog.RequestRejected(logger, session.RemoteAddress, rejection, status);
                     reader.AdvanceTo(buffer.End);
                     await WriteErrorAsync(writer, status, close: true).ConfigureAwait(false);
+                    var rejected = session.Record;
+                    rejected.Clear();
+                    rejected.Begin(System.Diagnostics.Stopwatch.GetTimestamp(), buffer.Length);
+                    rejected.Status = status;
+                    rejected.ErrorCode = "DPE"; // downstream protocol error, as Envoy calls it
+                    Complete(session, rejected);
                     return;
                 }
                 if (read.IsCompleted)
@@ -220,6 +242,9 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
             }
             session.Disarm();
             snapshot = state.Current; // the request starts now: it runs on the configuration current at this moment
+            var record = session.Record;
+            record.Begin(System.Diagnostics.Stopwatch.GetTimestamp(), request.ConsumedLength);
+            record.Capture(request);
 
             var closeAfterRefusal = request.HasBody || !request.KeepAlive || listener.IsStopping || _stopping;
 
@@ -229,7 +254,9 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
             {
                 ProxyLog.MisdirectedRequest(logger, listener.Name, session.RemoteAddress, session.Profile?.Name);
                 reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
-                if (!await WriteErrorAsync(writer, 421, closeAfterRefusal).ConfigureAwait(false) || closeAfterRefusal)
+                var written = await WriteErrorAsync(writer, 421, closeAfterRefusal).ConfigureAwait(false);
+                Complete(session, record, 421);
+                if (!written || closeAfterRefusal)
                 {
                     return;
                 }
@@ -241,7 +268,9 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
             if (api is null)
             {
                 reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
-                if (!await WriteErrorAsync(writer, 404, closeAfterRefusal).ConfigureAwait(false) || closeAfterRefusal)
+                var written = await WriteErrorAsync(writer, 404, closeAfterRefusal).ConfigureAwait(false);
+                Complete(session, record, 404);
+                if (!written || closeAfterRefusal)
                 {
                     return;
                 }
@@ -249,6 +278,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
             }
 
             // Step 6 continued: the API's authentication.
+            record.Api = api;
             var identity = session.Identity;
             var dropCertificateHeader = false;
             if (api.Auth.Type == AuthType.TlsCert)
@@ -259,7 +289,9 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                     ProxyLog.AuthenticationRefused(logger, api.Name, session.RemoteAddress, outcome, identity?.Subject);
                     reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
                     writer.Write(AuthResponses.For(outcome, closeAfterRefusal));
-                    if (!await BodyRelay.FlushAsync(writer).ConfigureAwait(false) || closeAfterRefusal)
+                    var written = await BodyRelay.FlushAsync(writer).ConfigureAwait(false);
+                    Complete(session, record, outcome is AuthOutcome.NotSubscribed or AuthOutcome.MissingClientId or AuthOutcome.WrongClientId ? 403 : 401);
+                    if (!written || closeAfterRefusal)
                     {
                         return;
                     }
@@ -275,10 +307,13 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
             {
                 reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
                 await WriteErrorAsync(writer, 413, close: true).ConfigureAwait(false);
+                Complete(session, record, 413);
                 return; // the body is not read: framing is in doubt for anything after it
             }
 
-            if (!await ForwardAsync(session, snapshot, api, read, listener.IsStopping || _stopping, identity, dropCertificateHeader).ConfigureAwait(false))
+            var keepOpen = await ForwardAsync(session, snapshot, api, read, listener.IsStopping || _stopping, identity, dropCertificateHeader).ConfigureAwait(false);
+            Complete(session, record);
+            if (!keepOpen)
             {
                 return;
             }
@@ -345,7 +380,9 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
             Upgrade = upgrade,
             ForwardedClientCert = api.ForwardClientCertificate && identity is not null ? identity.ForwardedClientCertValue : default,
             DropHeader = dropCertificateHeader ? api.Auth.CertificateHeader : default,
+            RequestId = session.Record.RequestIdGenerated ? session.Record.RequestId : default,
         };
+        var record = session.Record;
         var endpoint = api.Endpoint;
         UpstreamConnection? upstream = null;
         try
@@ -353,7 +390,11 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
             for (var attempt = 0; ; attempt++)
             {
                 // Step 7: rent a connection (most recently used idle one, or a new one).
+                record.UpstreamStart = System.Diagnostics.Stopwatch.GetTimestamp();
                 var rent = await UpstreamConnectionPool.RentAsync(endpoint, forceNew: attempt > 0, CancellationToken.None).ConfigureAwait(false);
+                record.Reused = rent.Reused;
+                record.UpstreamConnected = rent.Reused ? record.UpstreamStart : rent.ConnectedTimestamp;
+                record.UpstreamTlsDone = rent.TlsDoneTimestamp;
                 if (rent.Connection is null)
                 {
                     var error = rent.Failure switch
@@ -397,26 +438,31 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                         }
                     }
                     var sent = request.Framing == BodyFraming.Chunked
-                        ? await BodyRelay.CopyChunkedAsync(reader, upstream.Writer, dechunk: false, api.MaxBodyBytes, session, snapshot.RequestBodyTimeout).ConfigureAwait(false)
-                        : await BodyRelay.CopyLengthAsync(reader, upstream.Writer, request.ContentLength, session, snapshot.RequestBodyTimeout).ConfigureAwait(false);
+                        ? await BodyRelay.CopyChunkedAsync(reader, upstream.Writer, dechunk: false, api.MaxBodyBytes, session, snapshot.RequestBodyTimeout, record.RequestBody).ConfigureAwait(false)
+                        : await BodyRelay.CopyLengthAsync(reader, upstream.Writer, request.ContentLength, session, snapshot.RequestBodyTimeout, record.RequestBody).ConfigureAwait(false);
                     switch (sent)
                     {
                         case RelayOutcome.Completed:
                             break;
                         case RelayOutcome.TooLarge:
+                            record.Status = 413;
                             await WriteErrorAsync(writer, 413, close: true).ConfigureAwait(false);
                             return false;
                         case RelayOutcome.TimedOut:
+                            record.Status = 408;
                             await WriteErrorAsync(writer, 408, close: true).ConfigureAwait(false);
                             return false;
                         case RelayOutcome.InvalidFraming:
-                            ProxyLog.RequestRejected(logger, null, HttpRejection.InvalidTransferEncoding, 400);
+                            ProxyLog.RequestRejected(logger, session.RemoteAddress, HttpRejection.InvalidTransferEncoding, 400);
+                            record.Status = 400;
+                            record.ErrorCode = "DPE";
                             await WriteErrorAsync(writer, 400, close: true).ConfigureAwait(false);
                             return false;
                         case RelayOutcome.DestinationFailed:
                             ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, "UF", "reset while sending the request body");
                             return await FailBeforeResponseAsync(ProxyError.UpstreamConnectFailure, bodyPending: true, null).ConfigureAwait(false);
                         default:
+                            record.ErrorCode = "DC"; // downstream connection terminated
                             return false; // the client went away mid-body
                     }
                 }
@@ -455,9 +501,11 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                     headConsumed = true;
                 }
 
+                record.FirstByte = System.Diagnostics.Stopwatch.GetTimestamp();
                 var response = session.Response;
                 if (upgrade && response.StatusCode == 101)
                 {
+                    record.Status = 101;
                     ResponseHeadWriter.WriteSwitchingProtocols(writer, response);
                     upstream.Reader.AdvanceTo(upstreamRead.Buffer.GetPosition(response.ConsumedLength));
                     if (await BodyRelay.FlushAsync(writer).ConfigureAwait(false))
@@ -501,18 +549,21 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                     upstream.IdleLimit = TimeSpan.FromSeconds(Math.Max(response.KeepAliveTimeoutSeconds - 1, 0.5));
                 }
                 ResponseHeadWriter.Write(writer, response, keepClient, isHttp10, dechunk);
+                record.Status = response.StatusCode;
+                record.ResponseBytes = response.ConsumedLength;
                 upstream.Reader.AdvanceTo(upstreamRead.Buffer.GetPosition(response.ConsumedLength));
                 var relayed = framing switch
                 {
-                    BodyFraming.ContentLength => await BodyRelay.CopyLengthAsync(upstream.Reader, writer, response.ContentLength, session, api.UpstreamTimeout).ConfigureAwait(false),
-                    BodyFraming.Chunked => await BodyRelay.CopyChunkedAsync(upstream.Reader, writer, dechunk, long.MaxValue, session, api.UpstreamTimeout).ConfigureAwait(false),
-                    BodyFraming.CloseDelimited => await BodyRelay.CopyToEndAsync(upstream.Reader, writer, session, api.UpstreamTimeout).ConfigureAwait(false),
+                    BodyFraming.ContentLength => await BodyRelay.CopyLengthAsync(upstream.Reader, writer, response.ContentLength, session, api.UpstreamTimeout, record.ResponseBody).ConfigureAwait(false),
+                    BodyFraming.Chunked => await BodyRelay.CopyChunkedAsync(upstream.Reader, writer, dechunk, long.MaxValue, session, api.UpstreamTimeout, record.ResponseBody).ConfigureAwait(false),
+                    BodyFraming.CloseDelimited => await BodyRelay.CopyToEndAsync(upstream.Reader, writer, session, api.UpstreamTimeout, record.ResponseBody).ConfigureAwait(false),
                     _ => await BodyRelay.FlushAsync(writer).ConfigureAwait(false) ? RelayOutcome.Completed : RelayOutcome.DestinationFailed,
                 };
 
                 // Step 10: pool the upstream connection only when the body ended exactly and nothing else arrived.
                 if (relayed != RelayOutcome.Completed)
                 {
+                    record.ErrorCode = relayed == RelayOutcome.DestinationFailed ? "DC" : relayed == RelayOutcome.TimedOut ? "UT" : "UR";
                     ProxyLog.RelayEnded(logger, api.Name, endpoint.Key, relayed);
                     Discard(ref upstream);
                     return false; // the response is cut short: the client must see the connection end
@@ -547,6 +598,17 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
             }
             var close = !clientKeepAlive || bodyPending;
             var status = ErrorResponses.StatusFor(error);
+            record.Status = status;
+            record.ErrorCode = ProxyErrorCodes.ToCode(error);
+            _metrics.UpstreamError(endpoint.Key, error switch
+            {
+                ProxyError.UpstreamTlsFailure => UpstreamErrorKind.Tls,
+                ProxyError.UpstreamTimeout => UpstreamErrorKind.Timeout,
+                ProxyError.PoolOverflow => UpstreamErrorKind.Overflow,
+                ProxyError.UpstreamProtocolError => UpstreamErrorKind.Protocol,
+                _ when record.Reused => UpstreamErrorKind.Reset,
+                _ => UpstreamErrorKind.Connect,
+            });
             if (snapshot.DetailedUpstreamErrors && detail is not null && status == 502)
             {
                 writer.Write(ErrorResponses.BuildDetailed(status, detail, close));
@@ -603,6 +665,32 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         finally
         {
             session.Disarm();
+        }
+    }
+
+    /// <summary>Step 11: metrics and one access-log line for the request just finished.</summary>
+    private void Complete(ClientSession session, RequestRecord record, int status = 0)
+    {
+        if (status != 0)
+        {
+            record.Status = status;
+        }
+        record.End = System.Diagnostics.Stopwatch.GetTimestamp();
+        record.RequestBytes += record.RequestBody.Bytes;
+        record.ResponseBytes += record.ResponseBody.Bytes;
+        record.Api?.Metrics.Record(record.Method, record.Status, record.End - record.Start, record.RequestBytes, record.ResponseBytes);
+        if (_accessLog is not null)
+        {
+            if (_combinedFormat)
+            {
+                session.LogBuffer.ResetWrittenCount();
+                AccessLogFormatter.WriteCombined(session.LogBuffer, session, record);
+            }
+            else
+            {
+                AccessLogFormatter.WriteJson(session.LogWriter(), session, record);
+            }
+            _accessLog.Write(session.LogBuffer.WrittenSpan);
         }
     }
 

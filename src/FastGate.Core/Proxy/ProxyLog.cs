@@ -10,7 +10,7 @@ internal static partial class ProxyLog
     public static partial void HandshakeFailed(ILogger logger, string listener, EndPoint? remote, string reason);
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Debug, Message = "Refused a request from {Remote}: {Rejection} ({Status})")]
-    public static partial void RequestRejected(ILogger logger, EndPoint? remote, HttpRejection rejection, int status);
+    public static partial void RequestRejected(ILogger logger, IPAddress? remote, HttpRejection rejection, int status);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "API {Api}: upstream {Upstream} failed ({Code}): {Detail}")]
     public static partial void UpstreamFailed(ILogger logger, string api, string upstream, string code, string? detail);

@@ -28,6 +28,8 @@ internal static class UpstreamConnector
             return new UpstreamRent(null, false, UpstreamFailure.ConnectFailed, e.SocketErrorCode.ToString());
         }
 
+        var connected = System.Diagnostics.Stopwatch.GetTimestamp();
+        long tlsDone = 0;
         Stream stream = new NetworkStream(socket, ownsSocket: true);
         if (endpoint.TlsOptions is { } tlsOptions)
         {
@@ -47,9 +49,10 @@ internal static class UpstreamConnector
                 return new UpstreamRent(null, false, UpstreamFailure.TlsFailed, reason);
             }
             stream = ssl;
+            tlsDone = System.Diagnostics.Stopwatch.GetTimestamp();
         }
         endpoint.Pool.Created();
-        return new UpstreamRent(new UpstreamConnection(socket, stream, endpoint.Pool), false, UpstreamFailure.None, null);
+        return new UpstreamRent(new UpstreamConnection(socket, stream, endpoint.Pool), false, UpstreamFailure.None, null, connected, tlsDone);
     }
 
     private static string TlsErrorText(Exception e)

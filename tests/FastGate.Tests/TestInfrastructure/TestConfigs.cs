@@ -19,6 +19,7 @@ internal static class TestConfigs
             },
         };
         config.Limits.ShutdownDrainSeconds = 2;
+        config.AccessLog.Enabled = false; // tests that read the access log point it at a file
         return config;
     }
 
