@@ -12,7 +12,7 @@ namespace FastGate.Core.Proxy;
 /// A running gateway: the current snapshot, its listeners, the proxy handler and the upstream pools. Reloads
 /// build a whole new snapshot and swap it atomically; a reload that fails keeps the last good one. Thread-safe.
 /// </summary>
-internal sealed class Gateway : IAsyncDisposable
+internal sealed class Gateway : IAsyncDisposable, IStatusSource
 {
     private readonly ILogger _logger;
     private readonly ILogger _transportLogger;
@@ -21,6 +21,7 @@ internal sealed class Gateway : IAsyncDisposable
     private readonly Timer _expiryTimer;
     private volatile IReadOnlyList<SocketListener> _listeners = [];
     private FileChangeWatcher? _watcher;
+    private SocketListener? _admin;
     private int _stopped;
     private long _reloads;
     private long _reloadFailures;
@@ -74,6 +75,11 @@ internal sealed class Gateway : IAsyncDisposable
             gateway.Describe(snapshot);
             gateway._listeners = gateway.BindListeners(snapshot, []);
             gateway.CheckCertificateExpiry();
+            if (config.Config.Admin is { } admin && Infrastructure.EndpointParser.TryParse(admin.Address, out var adminEndpoint))
+            {
+                gateway._admin = new SocketListener("admin", adminEndpoint, 256, new Admin.AdminConnectionHandler(gateway), gateway._transportLogger);
+                gateway._admin.Start("admin: /healthz /readyz /metrics /status.json /");
+            }
             if (config.Config.Reload.WatchFiles)
             {
                 gateway._watcher = new FileChangeWatcher(TimeSpan.FromSeconds(config.Config.Reload.WatchIntervalSeconds), () => gateway.Reload("file change"));
@@ -285,8 +291,47 @@ internal sealed class Gateway : IAsyncDisposable
     }
 #pragma warning restore CA1873
 
+    public GatewayStatus Status()
+    {
+        var snapshot = State.Current;
+        var now = DateTime.UtcNow;
+        var listeners = new List<ListenerStatus>();
+        foreach (var listener in _listeners)
+        {
+            var metrics = Metrics.Listener(listener.Name);
+            listeners.Add(new ListenerStatus(listener.Name, listener.LocalEndPoint.ToString(),
+                snapshot.Listeners.TryGetValue(listener.Name, out var configured) && configured.Tls is not null,
+                listener.ActiveConnections, metrics.Connections, metrics.Handshakes));
+        }
+        var apis = new List<ApiStatus>();
+        foreach (var api in snapshot.Apis)
+        {
+            var config = snapshot.Source.Config.Apis.Find(a => a.Name == api.Name)!;
+            apis.Add(new ApiStatus(api.Name, config.ListenPath!, config.Hosts.Count == 0 ? "*" : string.Join(", ", config.Hosts), api.TargetUrl.ToString(),
+                api.Endpoint.Key, config.Auth.Type, api.Metrics.TotalRequests, api.Metrics.Errors));
+        }
+        var pools = new List<PoolStatus>();
+        foreach (var pool in Pools.Pools)
+        {
+            pools.Add(new PoolStatus(pool.Key, pool.OpenCount, pool.IdleCount, pool.CreatedCount, pool.ReusedCount));
+        }
+        var expiry = snapshot.Source.Config.CertificateExpiry;
+        var certificates = new List<CertificateStatus>();
+        foreach (var entry in CertificateInventory.Of(snapshot))
+        {
+            certificates.Add(new CertificateStatus(entry.Certificate.Subject, entry.SubjectAlternativeNames, entry.Certificate.Issuer, entry.Usage, entry.Source,
+                entry.Certificate.NotAfter.ToUniversalTime(), Math.Round(entry.DaysLeft(now), 2), entry.Status(now, expiry.WarningDays, expiry.ErrorDays).ToString()));
+        }
+        return new GatewayStatus(StartedAt, IsReady, snapshot.Source.FilePath, ReloadCount, ReloadFailureCount, AccessLog?.Dropped ?? 0,
+            listeners, apis, pools, certificates);
+    }
+
     public SocketListener Listener(string name)
     {
+        if (name == "admin" && _admin is not null)
+        {
+            return _admin;
+        }
         foreach (var listener in _listeners)
         {
             if (listener.Name == name)
@@ -333,6 +378,10 @@ internal sealed class Gateway : IAsyncDisposable
         }
         Pools.Dispose();
         _handler.Dispose();
+        if (_admin is not null)
+        {
+            await _admin.DisposeAsync().ConfigureAwait(false);
+        }
         if (AccessLog is not null)
         {
             await AccessLog.DisposeAsync().ConfigureAwait(false);

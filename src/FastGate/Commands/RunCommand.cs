@@ -49,6 +49,12 @@ internal static class RunCommand
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        // SIGUSR1 (log rotation) has no PosixSignal name: its Linux number is 10.
+        using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)10, context =>
+        {
+            context.Cancel = true;
+            gateway.AccessLog?.Reopen();
+        });
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;

@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text;
+
+namespace FastGate.Core.Observability;
+
+/// <summary>The Prometheus text format (version 0.0.4) of the registry and the status gauges. Built per scrape.</summary>
+internal static class PrometheusExposition
+{
+    public static string Write(MetricsRegistry metrics, GatewayStatus status)
+    {
+        var text = new StringBuilder(8 * 1024);
+        void Help(string name, string type, string help) => text.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+        void Sample(string name, string labels, double value) =>
+            text.Append(name).Append(labels.Length == 0 ? "" : "{" + labels + "}").Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+
+        Help("fastgate_requests_total", "counter", "Requests by API, method and status class (0xx: no response was sent).");
+        foreach (var api in metrics.Apis)
+        {
+            for (var method = 0; method < MethodLabel.Names.Length; method++)
+            {
+                for (var statusClass = 0; statusClass < 6; statusClass++)
+                {
+                    var count = api.Requests(method, statusClass);
+                    if (count > 0)
+                    {
+                        Sample("fastgate_requests_total", $"api=\"{Escape(api.Api)}\",method=\"{MethodLabel.Names[method]}\",status_class=\"{statusClass}xx\"", count);
+                    }
+                }
+            }
+        }
+
+        Help("fastgate_request_duration_seconds", "histogram", "Time from a request head to the end of its response, by API.");
+        foreach (var api in metrics.Apis)
+        {
+            long cumulative = 0;
+            var label = $"api=\"{Escape(api.Api)}\"";
+            for (var i = 0; i < ApiMetrics.Buckets.Length; i++)
+            {
+                cumulative += api.Bucket(i);
+                Sample("fastgate_request_duration_seconds_bucket", $"{label},le=\"{ApiMetrics.Buckets[i].ToString(CultureInfo.InvariantCulture)}\"", cumulative);
+            }
+            cumulative += api.Bucket(ApiMetrics.Buckets.Length);
+            Sample("fastgate_request_duration_seconds_bucket", $"{label},le=\"+Inf\"", cumulative);
+            Sample("fastgate_request_duration_seconds_sum", label, api.DurationSeconds);
+            Sample("fastgate_request_duration_seconds_count", label, cumulative);
+        }
+
+        Help("fastgate_request_bytes_total", "counter", "Request bytes received from clients (heads and bodies), by API.");
+        foreach (var api in metrics.Apis)
+        {
+            Sample("fastgate_request_bytes_total", $"api=\"{Escape(api.Api)}\"", api.BytesIn);
+        }
+        Help("fastgate_response_bytes_total", "counter", "Response bytes relayed to clients (heads and bodies), by API.");
+        foreach (var api in metrics.Apis)
+        {
+            Sample("fastgate_response_bytes_total", $"api=\"{Escape(api.Api)}\"", api.BytesOut);
+        }
+
+        Help("fastgate_downstream_connections_active", "gauge", "Open client connections, by listener.");
+        foreach (var listener in status.Listeners)
+        {
+            Sample("fastgate_downstream_connections_active", $"listener=\"{Escape(listener.Name)}\"", listener.ActiveConnections);
+        }
+        Help("fastgate_downstream_connections_total", "counter", "Accepted client connections, by listener.");
+        Help("fastgate_tls_handshakes_total", "counter", "Completed TLS handshakes, by listener.");
+        Help("fastgate_tls_handshake_failures_total", "counter", "Failed TLS handshakes, by listener and reason.");
+        foreach (var listener in metrics.Listeners)
+        {
+            var label = $"listener=\"{Escape(listener.Listener)}\"";
+            Sample("fastgate_downstream_connections_total", label, listener.Connections);
+            Sample("fastgate_tls_handshakes_total", label, listener.Handshakes);
+            foreach (var reason in Enum.GetValues<HandshakeFailureReason>())
+            {
+                Sample("fastgate_tls_handshake_failures_total", $"{label},reason=\"{Snake(reason.ToString())}\"", listener.HandshakeFailures(reason));
+            }
+        }
+
+        Help("fastgate_upstream_connections", "gauge", "Upstream connections by upstream and state (idle in the pool, or active).");
+        Help("fastgate_upstream_connections_created_total", "counter", "Upstream connections dialled.");
+        Help("fastgate_upstream_connections_reused_total", "counter", "Requests that reused a pooled upstream connection.");
+        foreach (var pool in status.Pools)
+        {
+            var label = $"upstream=\"{Escape(pool.Upstream)}\"";
+            Sample("fastgate_upstream_connections", $"{label},state=\"idle\"", pool.Idle);
+            Sample("fastgate_upstream_connections", $"{label},state=\"active\"", pool.Open - pool.Idle);
+            Sample("fastgate_upstream_connections_created_total", label, pool.Created);
+            Sample("fastgate_upstream_connections_reused_total", label, pool.Reused);
+        }
+
+        Help("fastgate_upstream_errors_total", "counter", "Upstream failures by upstream and kind.");
+        foreach (var (upstream, counts) in metrics.UpstreamErrors)
+        {
+            foreach (var kind in Enum.GetValues<UpstreamErrorKind>())
+            {
+                Sample("fastgate_upstream_errors_total", $"upstream=\"{Escape(upstream)}\",kind=\"{kind.ToString().ToLowerInvariant()}\"", Interlocked.Read(ref counts[(int)kind]));
+            }
+        }
+
+        Help("fastgate_certificate_expiry_seconds", "gauge", "Seconds until each certificate in use expires (negative: expired).");
+        foreach (var certificate in status.Certificates)
+        {
+            Sample("fastgate_certificate_expiry_seconds", $"subject=\"{Escape(certificate.Subject)}\",usage=\"{Escape(certificate.Usage)}\"", Math.Round(certificate.DaysLeft * 86400));
+        }
+
+        Help("fastgate_config_reloads_total", "counter", "Configuration reloads applied.");
+        Sample("fastgate_config_reloads_total", "", status.Reloads);
+        Help("fastgate_config_reload_failures_total", "counter", "Configuration reloads rejected (the last good configuration kept serving).");
+        Sample("fastgate_config_reload_failures_total", "", status.ReloadFailures);
+        Help("fastgate_access_log_dropped_total", "counter", "Access-log lines dropped because the writer fell behind.");
+        Sample("fastgate_access_log_dropped_total", "", status.AccessLogDropped);
+        return text.ToString();
+    }
+
+    private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+
+    private static string Snake(string pascal)
+    {
+        var text = new StringBuilder();
+        foreach (var c in pascal)
+        {
+            if (char.IsUpper(c) && text.Length > 0)
+            {
+                text.Append('_');
+            }
+            text.Append(char.ToLowerInvariant(c));
+        }
+        return text.ToString();
+    }
+}
