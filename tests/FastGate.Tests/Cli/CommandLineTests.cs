@@ -110,6 +110,30 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task CertsDev_Output_WorksForAMutualTlsRoundTripWithCurl()
+    {
+        var dir = Path.Combine(Directory.CreateTempSubdirectory().FullName, "dev");
+        Assert.Equal(0, (await RunAsync("certs", "dev", "--out", dir, "--hosts", "mtls.test")).Exit);
+        await using var upstream = FastGate.Tests.TestInfrastructure.TestUpstream.Start(r => FastGate.Tests.TestInfrastructure.TestResponse.Text(r.Header("X-Forwarded-Client-Cert") ?? "none"));
+        var config = new FastGate.Core.Configuration.GatewayConfig
+        {
+            Keystores = { ["server"] = new() { Certificate = Path.Combine(dir, "server.crt"), PrivateKey = Path.Combine(dir, "server.key") } },
+            Truststores = { ["dev-ca"] = new() { Certificates = [Path.Combine(dir, "ca.crt")] } },
+            TlsServerProfiles = { ["mtls"] = new() { Keystore = "server", ClientCertificateMode = "require", Truststore = "dev-ca" } },
+            Listeners = { new() { Name = "https", Address = "127.0.0.1:0", Tls = new() { ServerProfile = "mtls" } } },
+            Apis = { new() { Name = "a", ListenPath = "/", TargetUrl = upstream.HttpUrl, ForwardClientCertificate = true } },
+        };
+        config.AccessLog.Enabled = false;
+        await using var gateway = FastGate.Tests.TestInfrastructure.GatewayHost.Start(config, dir);
+        var port = gateway.Endpoint("https").Port;
+        var (exit, output) = await FastGate.Tests.TestInfrastructure.ExternalTool.RunAsync("curl", "", "-sS", "--max-time", "10",
+            "--cacert", Path.Combine(dir, "ca.crt"), "--cert", Path.Combine(dir, "client.crt"), "--key", Path.Combine(dir, "client.key"),
+            "--resolve", $"mtls.test:{port}:127.0.0.1", $"https://mtls.test:{port}/");
+        Assert.Equal(0, exit);
+        Assert.Contains("Subject=\"CN=dev-consumer, O=FastGate Development\"", output);
+    }
+
+    [Fact]
     public async Task CertsDev_WritesUsableFiles()
     {
         var dir = Path.Combine(Directory.CreateTempSubdirectory().FullName, "dev");
