@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.IO.Pipelines;
 using FastGate.Core.Http;
 
@@ -11,6 +12,7 @@ namespace FastGate.Core.Proxy;
 /// </summary>
 internal static class BodyRelay
 {
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<RelayOutcome> CopyLengthAsync(PipeReader source, PipeWriter destination, long length,
         IReadDeadline? deadline, TimeSpan idleTimeout, ByteCounter? counter = null)
     {
@@ -59,6 +61,7 @@ internal static class BodyRelay
     /// Copies a chunked body verbatim, or only its data when <paramref name="dechunk"/> (for an HTTP/1.0 client);
     /// stops with <see cref="RelayOutcome.TooLarge"/> once the data passes <paramref name="maxDataBytes"/>.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<RelayOutcome> CopyChunkedAsync(PipeReader source, PipeWriter destination, bool dechunk,
         long maxDataBytes, IReadDeadline? deadline, TimeSpan idleTimeout, ByteCounter? counter = null)
     {
@@ -147,6 +150,7 @@ internal static class BodyRelay
     }
 
     /// <summary>Copies until the source closes: a response body delimited by the end of the connection.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<RelayOutcome> CopyToEndAsync(PipeReader source, PipeWriter destination,
         IReadDeadline? deadline, TimeSpan idleTimeout, ByteCounter? counter = null)
     {
@@ -200,6 +204,7 @@ internal static class BodyRelay
     }
 
     /// <summary>False when the destination is gone.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<bool> FlushAsync(PipeWriter destination)
     {
         try

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.ComponentModel;
 using System.IO.Pipelines;
 using System.Net.Security;
@@ -355,6 +356,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
     }
 
     /// <summary>Steps 7–10 for one request. Returns whether the client connection stays open.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ForwardAsync(ClientSession session, GatewaySnapshot snapshot, ProxyApi api, ReadResult clientRead, bool stopping,
         ClientIdentity? identity, bool dropCertificateHeader)
     {
@@ -404,7 +406,12 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                         _ => ProxyError.UpstreamConnectFailure,
                     };
                     ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, ProxyErrorCodes.ToCode(error), rent.Detail);
-                    return await FailBeforeResponseAsync(error, bodyPending: hasBody, rent.Detail).ConfigureAwait(false);
+                    if (!headConsumed)
+                    {
+                        reader.AdvanceTo(headEnd);
+                        headConsumed = true;
+                    }
+                    return await FailBeforeResponseAsync(session, snapshot, endpoint, clientKeepAlive, error, bodyPending: hasBody, rent.Detail).ConfigureAwait(false);
                 }
                 upstream = rent.Connection;
 
@@ -425,7 +432,12 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                         continue;
                     }
                     ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, "UF", "write failed");
-                    return await FailBeforeResponseAsync(ProxyError.UpstreamConnectFailure, bodyPending: hasBody, null).ConfigureAwait(false);
+                    if (!headConsumed)
+                    {
+                        reader.AdvanceTo(headEnd);
+                        headConsumed = true;
+                    }
+                    return await FailBeforeResponseAsync(session, snapshot, endpoint, clientKeepAlive, ProxyError.UpstreamConnectFailure, bodyPending: hasBody, null).ConfigureAwait(false);
                 }
                 if (hasBody)
                 {
@@ -460,7 +472,12 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                             return false;
                         case RelayOutcome.DestinationFailed:
                             ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, "UF", "reset while sending the request body");
-                            return await FailBeforeResponseAsync(ProxyError.UpstreamConnectFailure, bodyPending: true, null).ConfigureAwait(false);
+                            if (!headConsumed)
+                            {
+                                reader.AdvanceTo(headEnd);
+                                headConsumed = true;
+                            }
+                            return await FailBeforeResponseAsync(session, snapshot, endpoint, clientKeepAlive, ProxyError.UpstreamConnectFailure, bodyPending: true, null).ConfigureAwait(false);
                         default:
                             record.ErrorCode = "DC"; // downstream connection terminated
                             return false; // the client went away mid-body
@@ -493,7 +510,12 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                         ? "TLS error: the upstream requested a client certificate, none is configured for this target (upstream_certificates), and it closed the connection"
                         : failure is null ? status.ToString() : DescribeFailure(failure, tlsRefusal);
                     ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, ProxyErrorCodes.ToCode(error), detail);
-                    return await FailBeforeResponseAsync(error, bodyPending: false, failure is null && !certificateMissing ? null : detail).ConfigureAwait(false);
+                    if (!headConsumed)
+                    {
+                        reader.AdvanceTo(headEnd);
+                        headConsumed = true;
+                    }
+                    return await FailBeforeResponseAsync(session, snapshot, endpoint, clientKeepAlive, error, bodyPending: false, failure is null && !certificateMissing ? null : detail).ConfigureAwait(false);
                 }
                 if (!headConsumed)
                 {
@@ -521,7 +543,12 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                     {
                         // FastGate never forwards Upgrade, so a 101 is a protocol error.
                         ProxyLog.InvalidUpstreamResponse(logger, api.Name, endpoint.Key, HttpRejection.InvalidStatusLine);
-                        return await FailBeforeResponseAsync(ProxyError.UpstreamProtocolError, bodyPending: false, null).ConfigureAwait(false);
+                        if (!headConsumed)
+                        {
+                            reader.AdvanceTo(headEnd);
+                            headConsumed = true;
+                        }
+                        return await FailBeforeResponseAsync(session, snapshot, endpoint, clientKeepAlive, ProxyError.UpstreamProtocolError, bodyPending: false, null).ConfigureAwait(false);
                     }
                     if (!isHttp10 && !(answerContinue && response.StatusCode == 100))
                     {
@@ -533,7 +560,12 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                     {
                         var error = status == ResponseHeadStatus.TimedOut ? ProxyError.UpstreamTimeout : ProxyError.UpstreamConnectFailure;
                         ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, ProxyErrorCodes.ToCode(error), status.ToString());
-                        return await FailBeforeResponseAsync(error, false, null).ConfigureAwait(false);
+                        if (!headConsumed)
+                        {
+                            reader.AdvanceTo(headEnd);
+                            headConsumed = true;
+                        }
+                        return await FailBeforeResponseAsync(session, snapshot, endpoint, clientKeepAlive, error, false, null).ConfigureAwait(false);
                     }
                 }
 
@@ -588,40 +620,41 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                 reader.AdvanceTo(headEnd);
             }
         }
-
-        async ValueTask<bool> FailBeforeResponseAsync(ProxyError error, bool bodyPending, string? detail)
-        {
-            if (!headConsumed)
-            {
-                reader.AdvanceTo(headEnd);
-                headConsumed = true;
-            }
-            var close = !clientKeepAlive || bodyPending;
-            var status = ErrorResponses.StatusFor(error);
-            record.Status = status;
-            record.ErrorCode = ProxyErrorCodes.ToCode(error);
-            _metrics.UpstreamError(endpoint.Key, error switch
-            {
-                ProxyError.UpstreamTlsFailure => UpstreamErrorKind.Tls,
-                ProxyError.UpstreamTimeout => UpstreamErrorKind.Timeout,
-                ProxyError.PoolOverflow => UpstreamErrorKind.Overflow,
-                ProxyError.UpstreamProtocolError => UpstreamErrorKind.Protocol,
-                _ when record.Reused => UpstreamErrorKind.Reset,
-                _ => UpstreamErrorKind.Connect,
-            });
-            if (snapshot.DetailedUpstreamErrors && detail is not null && status == 502)
-            {
-                writer.Write(ErrorResponses.BuildDetailed(status, detail, close));
-            }
-            else
-            {
-                writer.Write(ErrorResponses.For(status, close));
-            }
-            var written = await BodyRelay.FlushAsync(writer).ConfigureAwait(false);
-            return written && !close;
-        }
     }
 
+    /// <summary>An error answer before any response byte reached the client (Envoy's texts). The head must be consumed already.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> FailBeforeResponseAsync(ClientSession session, GatewaySnapshot snapshot, UpstreamEndpoint endpoint,
+        bool clientKeepAlive, ProxyError error, bool bodyPending, string? detail)
+    {
+        var record = session.Record;
+        var writer = session.ClientWriter;
+        var close = !clientKeepAlive || bodyPending;
+        var status = ErrorResponses.StatusFor(error);
+        record.Status = status;
+        record.ErrorCode = ProxyErrorCodes.ToCode(error);
+        _metrics.UpstreamError(endpoint.Key, error switch
+        {
+            ProxyError.UpstreamTlsFailure => UpstreamErrorKind.Tls,
+            ProxyError.UpstreamTimeout => UpstreamErrorKind.Timeout,
+            ProxyError.PoolOverflow => UpstreamErrorKind.Overflow,
+            ProxyError.UpstreamProtocolError => UpstreamErrorKind.Protocol,
+            _ when record.Reused => UpstreamErrorKind.Reset,
+            _ => UpstreamErrorKind.Connect,
+        });
+        if (snapshot.DetailedUpstreamErrors && detail is not null && status == 502)
+        {
+            writer.Write(ErrorResponses.BuildDetailed(status, detail, close));
+        }
+        else
+        {
+            writer.Write(ErrorResponses.For(status, close));
+        }
+        var written = await BodyRelay.FlushAsync(writer).ConfigureAwait(false);
+        return written && !close;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<(ResponseHeadStatus, ReadResult, Exception?)> ReadResponseHeadAsync(
         ClientSession session, UpstreamConnection upstream, HttpMethodKind method, GatewaySnapshot snapshot, TimeSpan timeout)
     {
@@ -775,6 +808,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         upstream = null;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<bool> WriteErrorAsync(PipeWriter writer, int status, bool close)
     {
         writer.Write(ErrorResponses.For(status, close));
