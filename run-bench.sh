@@ -25,7 +25,8 @@ echo "== building Release"
 dotnet build -c Release bench/FastGate.Benchmarks -v quiet -nologo
 
 echo "== micro benchmarks (${job[*]:-full job}, filter '$filter')"
-(cd bench/FastGate.Benchmarks && dotnet run -c Release --no-build -- --filter "$filter" "${job[@]}" --exporters github) | tee "$results/micro-$stamp.log"
+rm -rf bench/FastGate.Benchmarks/BenchmarkDotNet.Artifacts/results
+(cd bench/FastGate.Benchmarks && dotnet run -c Release --no-build -- --filter "$filter" "${job[@]}" --exporters github json) | tee "$results/micro-$stamp.log"
 
 out="$results/micro-$stamp.md"
 {
@@ -38,3 +39,10 @@ out="$results/micro-$stamp.md"
   done
 } > "$out"
 echo "== results saved to $out"
+
+echo "== allocation budget (bench/allocation-budget.json)"
+if command -v python3 >/dev/null; then
+  python3 bench/check-allocation-budget.py | tee -a "$out" || { echo "allocation budget exceeded"; exit 1; }
+else
+  echo "python3 is missing: cannot check the allocation budget" >&2; exit 1
+fi
