@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # FastGate benchmarks: BenchmarkDotNet micro benchmarks (MemoryDiagnoser) of the hot path.
-# Usage: ./run-bench.sh [--full] [--filter PATTERN]
-#   default: BenchmarkDotNet's short job (about a minute); --full: the default (long) job.
-# The end-to-end comparison against nginx/HAProxy/YARP is not built yet (issue "Performance").
+# Usage: ./run-bench.sh [--full] [--filter PATTERN] [--micro-only] [--e2e-only] [--seconds N]
+#   micro: BenchmarkDotNet's short job by default (about 3 minutes), --full for the long job; then the allocation budget.
+#   e2e:   bench/e2e.sh — FastGate (NativeAOT) between the load generator and a mutual-TLS upstream, pinned to cores.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 job=(--job short)
 filter='*'
+micro=1; e2e=1; seconds=8
 while [ $# -gt 0 ]; do
   case "$1" in
     --full) job=(); shift ;;
     --filter) filter="$2"; shift 2 ;;
+    --micro-only) e2e=0; shift ;;
+    --e2e-only) micro=0; shift ;;
+    --seconds) seconds="$2"; shift 2 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -21,6 +25,7 @@ mkdir -p "$results"
 stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"
 machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
 
+if [ "$micro" = 1 ]; then
 echo "== building Release"
 dotnet build -c Release bench/FastGate.Benchmarks -v quiet -nologo
 
@@ -45,4 +50,17 @@ if command -v python3 >/dev/null; then
   python3 bench/check-allocation-budget.py | tee -a "$out" || { echo "allocation budget exceeded"; exit 1; }
 else
   echo "python3 is missing: cannot check the allocation budget" >&2; exit 1
+fi
+fi
+
+if [ "$e2e" = 1 ]; then
+  for tool in taskset python3; do command -v "$tool" >/dev/null || { echo "$tool is required for the end-to-end run"; exit 1; }; done
+  if ! command -v clang >/dev/null; then
+    echo "== installing clang and zlib1g-dev for the NativeAOT build"; apt-get update -qq && apt-get install -y -qq clang zlib1g-dev >/dev/null
+  fi
+  echo "== building the standalone binary (NativeAOT) and the load generator"
+  dotnet publish src/FastGate -c Release -r linux-x64 -p:PublishAot=true -o bench/.build/fastgate -nologo -v quiet
+  dotnet build -c Release load/FastGate.Load -nologo -v quiet
+  timeout 900 bench/e2e.sh "$results/e2e-$stamp.md" "$seconds"
+  echo "== results saved to $results/e2e-$stamp.md"
 fi

@@ -104,7 +104,9 @@ public static class LoadRunner
         var nextTicks = startTicks + (long)(offsetSeconds * Stopwatch.Frequency);
         Stream? stream = null;
         ResponseReader? reader = null;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        // A watchdog instead of a token per request: cancellation registrations on every socket call cost more than the request.
+        var deadline = new Deadline();
+        using var watchdog = new Timer(static state => ((Deadline)state!).Check(), deadline, 100, 100);
         while (!stop.IsCancellationRequested)
         {
             long sentTicks;
@@ -134,18 +136,21 @@ public static class LoadRunner
             ErrorKind? failure = null;
             try
             {
-                if (!timeout.TryReset())
-                {
-                    break;
-                }
-                timeout.CancelAfter(scenario.RequestTimeout);
                 if (stream is null)
                 {
-                    stream = await factory.OpenAsync(scenario.ResumeTls, timeout.Token).ConfigureAwait(false);
+                    using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                    connectTimeout.CancelAfter(scenario.RequestTimeout);
+                    stream = await factory.OpenAsync(scenario.ResumeTls, connectTimeout.Token).ConfigureAwait(false);
                     reader = new ResponseReader(stream);
                 }
-                await stream.WriteAsync(request, timeout.Token).ConfigureAwait(false);
-                var status = await reader!.ReadAsync(headRequest, timeout.Token).ConfigureAwait(false);
+                deadline.Arm(stream, scenario.RequestTimeout);
+                await stream.WriteAsync(request, CancellationToken.None).ConfigureAwait(false);
+                var status = await reader!.ReadAsync(headRequest, CancellationToken.None).ConfigureAwait(false);
+                if (deadline.Disarm())
+                {
+                    failure = ErrorKind.Timeout;
+                }
+                else
                 if (status == 0)
                 {
                     failure = ErrorKind.Reset;
@@ -171,9 +176,9 @@ public static class LoadRunner
             {
                 failure = ErrorKind.Timeout;
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
             {
-                failure = ErrorKind.Reset;
+                failure = deadline.Disarm() ? ErrorKind.Timeout : ErrorKind.Reset;
             }
             catch (InvalidDataException)
             {
@@ -202,6 +207,37 @@ public static class LoadRunner
         if (stream is not null)
         {
             await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Closes a worker's connection when its request overruns the timeout (checked every 100 ms).</summary>
+    private sealed class Deadline
+    {
+        private Stream? _stream;
+        private long _due;
+        private int _fired;
+
+        public void Arm(Stream stream, TimeSpan timeout)
+        {
+            _fired = 0;
+            _stream = stream;
+            Volatile.Write(ref _due, Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency));
+        }
+
+        /// <summary>True when the deadline fired (the stream was closed).</summary>
+        public bool Disarm()
+        {
+            Volatile.Write(ref _due, 0);
+            return Volatile.Read(ref _fired) == 1;
+        }
+
+        public void Check()
+        {
+            var due = Volatile.Read(ref _due);
+            if (due != 0 && Stopwatch.GetTimestamp() > due && Interlocked.Exchange(ref _fired, 1) == 0)
+            {
+                _stream?.Dispose();
+            }
         }
     }
 

@@ -11,9 +11,16 @@ public static class Program
 {
     public static Task<int> Main(string[] args)
     {
+        // Socket continuations inline on the epoll thread (read once, at the first socket use): the generator must not
+        // be the bottleneck. An explicit DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 is respected.
+        if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
+        {
+            Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+        }
         var root = new RootCommand("FastGate's load generator and benchmark upstream.");
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(UpstreamCommand());
+        root.Subcommands.Add(HoldCommand.Create());
         return root.Parse(args).InvokeAsync();
     }
 

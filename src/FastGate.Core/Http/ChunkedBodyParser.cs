@@ -75,7 +75,8 @@ internal struct ChunkedBodyParser
     private ChunkedPiece ReadSizeLine(in ReadOnlySequence<byte> input, out long length)
     {
         length = 0;
-        Span<byte> scratch = input.IsSingleSegment ? default : stackalloc byte[MaxChunkLineBytes];
+        // Only a line that spans segments needs the scratch copy (and its zeroing).
+        Span<byte> scratch = input.IsSingleSegment || input.FirstSpan.Contains((byte)'\n') ? default : stackalloc byte[MaxChunkLineBytes];
         var line = FindLine(input, scratch, out var lineLength);
         if (lineLength < 0)
         {
@@ -122,7 +123,8 @@ internal struct ChunkedBodyParser
     private ChunkedPiece ReadTrailerLine(in ReadOnlySequence<byte> input, out long length)
     {
         length = 0;
-        Span<byte> scratch = input.IsSingleSegment ? default : stackalloc byte[MaxChunkLineBytes];
+        // Only a line that spans segments needs the scratch copy (and its zeroing).
+        Span<byte> scratch = input.IsSingleSegment || input.FirstSpan.Contains((byte)'\n') ? default : stackalloc byte[MaxChunkLineBytes];
         var line = FindLine(input, scratch, out var lineLength);
         if (lineLength < 0)
         {
@@ -151,7 +153,7 @@ internal struct ChunkedBodyParser
     private static ReadOnlySpan<byte> FindLine(in ReadOnlySequence<byte> input, Span<byte> scratch, out int lineLength)
     {
         ReadOnlySpan<byte> span;
-        if (input.IsSingleSegment || input.FirstSpan.Length >= MaxChunkLineBytes)
+        if (scratch.IsEmpty || input.FirstSpan.Length >= MaxChunkLineBytes)
         {
             span = input.FirstSpan;
         }

@@ -23,6 +23,7 @@ internal sealed class ClientCertificateValidator
             TrustMode = truststore is null ? X509ChainTrustMode.System : X509ChainTrustMode.CustomRootTrust,
             RevocationMode = X509RevocationMode.NoCheck, // CRLs of the truststore are checked below, offline
             VerificationFlags = X509VerificationFlags.NoFlag,
+            DisableCertificateDownloads = true, // never fetch AIA intermediates during a handshake: the client sends its chain
         };
         ChainPolicy.ApplicationPolicy.Add(ClientAuth);
         if (truststore is not null)
@@ -117,6 +118,7 @@ internal sealed class ClientCertificateValidator
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.DisableCertificateDownloads = true;
         chain.ChainPolicy.ApplicationPolicy.Add(ClientAuth);
         if (presented is not null)
         {

@@ -61,6 +61,7 @@ internal sealed class TlsClientProfile(string name, X509Certificate2Collection? 
             {
                 TrustMode = X509ChainTrustMode.CustomRootTrust,
                 RevocationMode = X509RevocationMode.NoCheck,
+                DisableCertificateDownloads = true, // no network fetches inside a handshake
             };
             policy.CustomTrustStore.AddRange(TrustedRoots);
             options.CertificateChainPolicy = policy;
