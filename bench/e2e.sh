@@ -54,19 +54,21 @@ cat > "$work/fastgate.json" <<JSON
 }
 JSON
 
-run_proxy() { # $1 = label, then the command
-  local label="$1"; shift
+tls_port=8610; mtls_port=8611
+run_proxy() { # $1 = label, $2 = TLS port, $3 = mTLS port, then the command
+  local label="$1"; tls_port="$2"; mtls_port="$3"; shift 3
   echo "== $label on CPU 0"
   taskset -c 0 "$@" > "$work/proxy.log" 2>&1 & proxy=$!; pids+=($proxy)
-  wait_port 8610; wait_port 8611
+  wait_port "$tls_port"; wait_port "$mtls_port"
+  cpu_pid=$proxy
 }
 
 measure() { # $1 name, then load args; prints a table row
   local name="$1"; shift
   local before after
-  before=$(cpu_of "$proxy")
+  before=$(cpu_of "$cpu_pid")
   taskset -c 1 "$load" run "$@" -d "$seconds" --warmup 2 -q --name "$name" --report "$work/$name" > "$work/$name.out"
-  after=$(cpu_of "$proxy")
+  after=$(cpu_of "$cpu_pid")
   # requests/s, p50, p99 from the JSON report (python3 is on the machine; no jq needed)
   python3 - "$work/$name.json" "$((after - before))" "$ticks" "$name" <<'PY'
 import json, sys
@@ -79,23 +81,93 @@ print(f'| {sys.argv[4]} | {r["requests_per_second"]:,.0f} | {r["latency_ms"]["p5
 PY
 }
 
+write_nginx() {
+  cat > "$work/nginx.conf" <<CONF
+worker_processes 1;
+error_log $work/nginx-error.log warn;
+pid $work/nginx.pid;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path $work/body; proxy_temp_path $work/proxy;
+  keepalive_requests 1000000;
+  upstream small { server 127.0.0.1:9610; keepalive 128; }
+  upstream large { server 127.0.0.1:9611; keepalive 128; }
+  proxy_http_version 1.1;
+  proxy_set_header Connection "";
+  proxy_ssl_certificate $c/upstream-client.crt;
+  proxy_ssl_certificate_key $c/upstream-client.key;
+  proxy_ssl_trusted_certificate $c/ca.crt;
+  proxy_ssl_verify on;
+  proxy_ssl_name upstream.test;
+  proxy_ssl_server_name on;
+  proxy_ssl_session_reuse on;
+  proxy_buffering on;
+  ssl_certificate $c/server.crt;
+  ssl_certificate_key $c/server.key;
+  ssl_session_cache shared:SSL:10m;
+  server {
+    listen 127.0.0.1:8620 ssl;
+    location /small { proxy_pass https://small; }
+    location /large { proxy_pass https://large; }
+  }
+  server {
+    listen 127.0.0.1:8621 ssl;
+    ssl_client_certificate $c/ca.crt;
+    ssl_verify_client on;
+    location /small { proxy_pass https://small; }
+  }
+}
+CONF
+}
+
+write_haproxy() {
+  cat "$c/server.crt" "$c/server.key" > "$work/server.pem"
+  cat "$c/upstream-client.crt" "$c/upstream-client.key" > "$work/upstream-client.pem"
+  cat > "$work/haproxy.cfg" <<CONF
+global
+  nbthread 1
+  maxconn 8000
+  tune.ssl.default-dh-param 2048
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  option http-keep-alive
+  http-reuse always
+frontend tls
+  bind 127.0.0.1:8630 ssl crt $work/server.pem alpn http/1.1
+  use_backend large if { path_beg /large }
+  default_backend small
+frontend mtls
+  bind 127.0.0.1:8631 ssl crt $work/server.pem ca-file $c/ca.crt verify required alpn http/1.1
+  default_backend small
+backend small
+  server s1 127.0.0.1:9610 ssl crt $work/upstream-client.pem ca-file $c/ca.crt verify required sni str(upstream.test) verifyhost upstream.test
+backend large
+  server s1 127.0.0.1:9611 ssl crt $work/upstream-client.pem ca-file $c/ca.crt verify required sni str(upstream.test) verifyhost upstream.test
+CONF
+}
+
 table() { # $1 = label
   echo "### $1"
   echo
   echo "| scenario | req/s | p50 ms | p99 ms | proxy CPU µs/request | errors |"
   echo "|---|---:|---:|---:|---:|---:|"
-  measure "get-64B" https://bench.test:8610/small/ -c 64 --connect-to 127.0.0.1:8610 --cacert "$c/ca.crt"
-  measure "get-16KiB" https://bench.test:8610/large/ -c 64 --connect-to 127.0.0.1:8610 --cacert "$c/ca.crt"
-  measure "post-4KiB" https://bench.test:8610/small/ -c 64 -m POST --body-size 4096 --connect-to 127.0.0.1:8610 --cacert "$c/ca.crt"
-  measure "mtls-handshake-full" https://bench.test:8611/small/ -c 4 --new-connection --connect-to 127.0.0.1:8611 --cacert "$c/ca.crt" --cert "$c/client.crt" --key "$c/client.key"
-  measure "mtls-handshake-resumed" https://bench.test:8611/small/ -c 4 --new-connection --resume --connect-to 127.0.0.1:8611 --cacert "$c/ca.crt" --cert "$c/client.crt" --key "$c/client.key"
+  local t=$tls_port m=$mtls_port
+  measure "get-64B" https://bench.test:$t/small/ -c 64 --connect-to 127.0.0.1:$t --cacert "$c/ca.crt"
+  measure "get-16KiB" https://bench.test:$t/large/ -c 64 --connect-to 127.0.0.1:$t --cacert "$c/ca.crt"
+  measure "post-4KiB" https://bench.test:$t/small/ -c 64 -m POST --body-size 4096 --connect-to 127.0.0.1:$t --cacert "$c/ca.crt"
+  measure "mtls-handshake-full" https://bench.test:$m/small/ -c 4 --new-connection --connect-to 127.0.0.1:$m --cacert "$c/ca.crt" --cert "$c/client.crt" --key "$c/client.key"
+  measure "mtls-handshake-resumed" https://bench.test:$m/small/ -c 4 --new-connection --resume --connect-to 127.0.0.1:$m --cacert "$c/ca.crt" --cert "$c/client.crt" --key "$c/client.key"
   local idle_before idle_after
-  idle_before=$(rss_kib "$proxy")
-  taskset -c 1 "$load" hold https://bench.test:8610/small/ -c 2000 --seconds 4 -k --connect-to 127.0.0.1:8610 > "$work/hold.out" 2>&1 &
+  idle_before=$(rss_kib "$cpu_pid")
+  taskset -c 1 "$load" hold https://bench.test:$t/small/ -c 2000 --seconds 4 -k --connect-to 127.0.0.1:$t > "$work/hold.out" 2>&1 &
   local holder=$!
   for _ in $(seq 1 100); do grep -q holding "$work/hold.out" 2>/dev/null && break; sleep 0.2; done
   sleep 1
-  idle_after=$(rss_kib "$proxy")
+  idle_after=$(rss_kib "$cpu_pid")
   wait $holder || true
   echo
   echo "Memory per idle TLS connection: $(( (idle_after - idle_before) * 1024 / 2000 )) B ($(cat "$work/hold.out" | head -1); RSS $idle_before → $idle_after KiB)"
@@ -107,14 +179,29 @@ table() { # $1 = label
   echo
   echo "Machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); proxy on CPU 0; load generator and upstream on CPU 1; ${seconds} s per scenario."
   echo
-  run_proxy "FastGate (NativeAOT, inline socket completions)" env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$gateway" run --config "$work/fastgate.json" --log-level Warning
+  run_proxy "FastGate (NativeAOT, inline socket completions)" 8610 8611 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$gateway" run --config "$work/fastgate.json" --log-level Warning
   table "FastGate (NativeAOT, inline completions)"
   kill "$proxy"; wait "$proxy" 2>/dev/null || true
-  run_proxy "FastGate (NativeAOT, thread-pool completions)" env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 "$gateway" run --config "$work/fastgate.json" --log-level Warning
+  [ "${FASTGATE_ONLY:-0}" = 1 ] && exit 0
+  run_proxy "FastGate (NativeAOT, thread-pool completions)" 8610 8611 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 "$gateway" run --config "$work/fastgate.json" --log-level Warning
   table "FastGate (NativeAOT, thread-pool completions)"
   kill "$proxy"; wait "$proxy" 2>/dev/null || true
-  for peer in nginx haproxy; do
-    command -v "$peer" >/dev/null || echo "$peer: not installed (apt-get install -y $peer); skipped."
-  done
-  echo "nginx, HAProxy and YARP peers: the equivalent configurations are not written yet (see the README roadmap)."
+  if command -v nginx >/dev/null; then
+    write_nginx
+    run_proxy "nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') (1 worker)" 8620 8621 nginx -c "$work/nginx.conf" -p "$work" -g "daemon off;"
+    cpu_pid=$(pgrep -P "$proxy" -f "nginx: worker" | head -1)
+    table "nginx (1 worker, access_log off)"
+    kill "$proxy"; wait "$proxy" 2>/dev/null || true
+  else
+    echo "nginx: not installed (apt-get install -y nginx); skipped."
+  fi
+  if command -v haproxy >/dev/null; then
+    write_haproxy
+    run_proxy "HAProxy $(haproxy -v | head -1 | awk '{print $3}') (1 thread)" 8630 8631 haproxy -f "$work/haproxy.cfg" -db
+    table "HAProxy (1 thread)"
+    kill "$proxy"; wait "$proxy" 2>/dev/null || true
+  else
+    echo "haproxy: not installed (apt-get install -y haproxy); skipped."
+  fi
+  echo "YARP on Kestrel: the host project under bench/ is not written yet (see the README roadmap); skipped."
 } | tee "$out"

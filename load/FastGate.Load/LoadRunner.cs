@@ -195,7 +195,7 @@ public static class LoadRunner
                     Interlocked.Increment(ref errors[(int)kind]);
                 }
             }
-            if (failure is not null || scenario.NewConnectionPerRequest)
+            if (failure is not null || scenario.NewConnectionPerRequest || reader?.ServerClosing == true)
             {
                 if (stream is not null)
                 {

@@ -12,6 +12,9 @@ internal sealed class ResponseReader(Stream stream)
     private int _start;
     private int _end;
 
+    /// <summary>The last response said "Connection: close": the caller must open a new connection (not an error).</summary>
+    public bool ServerClosing { get; private set; }
+
     /// <summary>The status code, or 0 when the connection closed before a whole response.</summary>
     public async ValueTask<int> ReadAsync(bool headRequest, CancellationToken cancellationToken)
     {
@@ -30,6 +33,7 @@ internal sealed class ResponseReader(Stream stream)
         }
         var contentLength = HeaderNumber(head, "\r\ncontent-length:"u8);
         var chunked = Contains(head, "\r\ntransfer-encoding: chunked"u8);
+        ServerClosing = Contains(head, "\r\nconnection: close"u8);
         _start += headEnd + 4;
         if (headRequest || status is 204 or 304 || status < 200)
         {

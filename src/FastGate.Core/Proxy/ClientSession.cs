@@ -14,7 +14,8 @@ internal sealed class ClientSession : IResettable, IReadDeadline
 {
     private static readonly StreamPipeReaderOptions ReaderOptions =
         new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
-    private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: 4096, leaveOpen: true);
+    // 16 KiB: a relayed body leaves as full-size TLS records and few writes; buffers go back to the pool after each flush.
+    private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: 16 * 1024, leaveOpen: true);
 
     private readonly byte[] _clientAddress = new byte[64];
     private readonly Lock _timerLock = new();
