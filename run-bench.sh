@@ -61,6 +61,7 @@ if [ "$e2e" = 1 ]; then
   echo "== building the standalone binary (NativeAOT) and the load generator"
   dotnet publish src/FastGate -c Release -r linux-x64 -p:PublishAot=true -o bench/.build/fastgate -nologo -v quiet
   dotnet build -c Release load/FastGate.Load -nologo -v quiet
+  dotnet build -c Release bench/YarpPeer -nologo -v quiet
   timeout 900 bench/e2e.sh "$results/e2e-$stamp.md" "$seconds"
   echo "== results saved to $results/e2e-$stamp.md"
 fi

@@ -183,6 +183,7 @@ table() { # $1 = label
   table "FastGate (NativeAOT, inline completions)"
   kill "$proxy"; wait "$proxy" 2>/dev/null || true
   [ "${FASTGATE_ONLY:-0}" = 1 ] && exit 0
+
   run_proxy "FastGate (NativeAOT, thread-pool completions)" 8610 8611 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 "$gateway" run --config "$work/fastgate.json" --log-level Warning
   table "FastGate (NativeAOT, thread-pool completions)"
   kill "$proxy"; wait "$proxy" 2>/dev/null || true
@@ -203,5 +204,12 @@ table() { # $1 = label
   else
     echo "haproxy: not installed (apt-get install -y haproxy); skipped."
   fi
-  echo "YARP on Kestrel: the host project under bench/ is not written yet (see the README roadmap); skipped."
+  yarp=bench/YarpPeer/bin/Release/net10.0/YarpPeer
+  if [ -x "$yarp" ]; then
+    run_proxy "YARP 2.3 on Kestrel (.NET 10, inline socket completions)" 8640 8641 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_gcServer=0 "$yarp" "$c" 8640 8641 9610 9611
+    table "YARP 2.3 on Kestrel"
+    kill "$proxy"; wait "$proxy" 2>/dev/null || true
+  else
+    echo "YARP: $yarp is missing (run-bench.sh builds it); skipped."
+  fi
 } | tee "$out"
