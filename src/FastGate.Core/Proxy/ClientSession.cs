@@ -13,7 +13,7 @@ namespace FastGate.Core.Proxy;
 internal sealed class ClientSession : IResettable, IReadDeadline
 {
     private static readonly StreamPipeReaderOptions ReaderOptions =
-        new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
+        new(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true); // zero-byte reads: no buffer held while idle
     // 16 KiB: a relayed body leaves as full-size TLS records and few writes; buffers go back to the pool after each flush.
     private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: 16 * 1024, leaveOpen: true);
 

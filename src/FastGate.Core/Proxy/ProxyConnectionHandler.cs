@@ -422,7 +422,9 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                     reader.AdvanceTo(headEnd);
                     headConsumed = true;
                 }
-                if (!await BodyRelay.FlushAsync(upstream.Writer).ConfigureAwait(false))
+                // With a body, the head leaves with the body's first bytes (one write, one TLS record); the 100 Continue
+                // answer does not depend on the upstream. Without one, flush now: a failed write is safe to retry.
+                if (!hasBody && !await BodyRelay.FlushAsync(upstream.Writer).ConfigureAwait(false))
                 {
                     // Nothing reached the upstream: safe to retry whatever the method.
                     if (rent.Reused && !hasBody && attempt == 0)
