@@ -135,12 +135,7 @@ public sealed class AdminEndpointTests : IAsyncLifetime
         Assert.True(status.RootElement.GetProperty("ready").GetBoolean());
         Assert.Equal(2, status.RootElement.GetProperty("listeners").GetArrayLength());
 
-        using var release = new ManualResetEventSlim();
-        await using var slow = TestUpstream.Start(_ =>
-        {
-            release.Wait(TimeSpan.FromSeconds(10));
-            return TestResponse.Text("late");
-        });
+        await using var slow = TestUpstream.StartHolding(_ => true, _ => TestResponse.Text("late"));
         var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
         config.Admin = new AdminConfig { Address = "127.0.0.1:0" };
         config.Limits.ShutdownDrainSeconds = 10;
@@ -157,7 +152,7 @@ public sealed class AdminEndpointTests : IAsyncLifetime
             await probe.SendAsync("GET /readyz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
             return (await probe.ReadResponseAsync()).Status == 503;
         }), "/readyz did not turn 503 during shutdown");
-        release.Set();
+        slow.ReleaseHeld();
         Assert.Equal(200, (await busy.ReadResponseAsync()).Status);
         await stopping;
     }

@@ -77,12 +77,7 @@ public sealed class HotReloadTests : IAsyncLifetime
     [Fact]
     public async Task Reload_RequestInFlight_FinishesOnTheOldSnapshot()
     {
-        using var release = new ManualResetEventSlim();
-        await using var slow = TestUpstream.Start(r =>
-        {
-            release.Wait(TimeSpan.FromSeconds(10));
-            return TestResponse.Text("old route");
-        });
+        await using var slow = TestUpstream.StartHolding(_ => true, _ => TestResponse.Text("old route"));
         _config.Apis.Add(TestConfigs.Api("slow", "/slow", slow.HttpUrl));
         _gateway.Rewrite(_config);
         Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ReloadCount == 1));
@@ -93,7 +88,7 @@ public sealed class HotReloadTests : IAsyncLifetime
         _config.Apis.RemoveAll(api => api.Name == "slow");
         _gateway.Rewrite(_config);
         Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ReloadCount == 2));
-        release.Set();
+        slow.ReleaseHeld();
         var response = await client.ReadResponseAsync();
         Assert.Equal(200, response.Status);
         Assert.Equal("old route", response.BodyText);
@@ -185,12 +180,7 @@ public sealed class HotReloadTests : IAsyncLifetime
     [Fact]
     public async Task StopDuringSlowRequest_RequestCompletes()
     {
-        using var release = new ManualResetEventSlim();
-        await using var slowUpstream = TestUpstream.Start(r =>
-        {
-            release.Wait(TimeSpan.FromSeconds(10));
-            return TestResponse.Text("finished");
-        });
+        await using var slowUpstream = TestUpstream.StartHolding(_ => true, _ => TestResponse.Text("finished"));
         var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
         config.Limits.ShutdownDrainSeconds = 10;
         config.Apis.Add(TestConfigs.Api("slow", "/", slowUpstream.HttpUrl));
@@ -203,7 +193,7 @@ public sealed class HotReloadTests : IAsyncLifetime
         var stopping = gateway.DisposeAsync().AsTask();
         Assert.True(await idle.IsClosedByServerAsync(), "an idle keep-alive connection stays open during shutdown");
         Assert.False(stopping.IsCompleted);
-        release.Set();
+        slowUpstream.ReleaseHeld();
         var response = await busy.ReadResponseAsync();
         Assert.Equal(200, response.Status);
         Assert.Equal("finished", response.BodyText);

@@ -31,15 +31,7 @@ public sealed class ProcessSignalTests : IDisposable
     [Fact]
     public async Task Sighup_Reloads_Sigterm_DrainsAndExitsZero()
     {
-        using var release = new ManualResetEventSlim();
-        await using var upstream = TestUpstream.Start(r =>
-        {
-            if (r.Target.StartsWith("/slow", StringComparison.Ordinal))
-            {
-                release.Wait(TimeSpan.FromSeconds(10));
-            }
-            return TestResponse.Text(r.Target);
-        });
+        await using var upstream = TestUpstream.StartHolding(r => r.Target.StartsWith("/slow", StringComparison.Ordinal));
         var port = FreePort();
         var file = Path.Combine(_pki.Directory, "process.json");
         await File.WriteAllTextAsync(file, Config(port, upstream.HttpUrl, "/old"));
@@ -80,7 +72,7 @@ public sealed class ProcessSignalTests : IDisposable
             Assert.Equal(0, (await ExternalTool.RunAsync("kill", "", "-TERM", process.Id.ToString())).Exit);
             Assert.True(await Eventually.TrueAsync(() => output.Any(l => l.Contains("Shutting down", StringComparison.Ordinal))));
             Assert.False(process.HasExited, "exited before the request in flight finished");
-            release.Set();
+            upstream.ReleaseHeld();
             var response = await slow.ReadResponseAsync();
             Assert.Equal(200, response.Status);
             Assert.Equal("/slow", response.BodyText);

@@ -47,6 +47,29 @@ public sealed class TestUpstream : IAsyncDisposable
     public static TestUpstream Start(Func<RecordedRequest, TestResponse>? respond = null, X509Certificate2? tlsCertificate = null) =>
         new(respond, tlsCertificate);
 
+    private readonly ManualResetEventSlim _held = new();
+
+    /// <summary>
+    /// An upstream that keeps the requests <paramref name="hold"/> selects unanswered until <see cref="ReleaseHeld"/>
+    /// (at most 10 s): a slow backend, for timeouts, pool limits, reloads and shutdown during a request.
+    /// </summary>
+    public static TestUpstream StartHolding(Func<RecordedRequest, bool> hold, Func<RecordedRequest, TestResponse>? respond = null)
+    {
+        TestUpstream? upstream = null;
+        respond ??= r => TestResponse.Text(r.Target);
+        upstream = new TestUpstream(r =>
+        {
+            if (hold(r))
+            {
+                upstream!._held.Wait(TimeSpan.FromSeconds(10));
+            }
+            return respond(r);
+        }, null);
+        return upstream;
+    }
+
+    public void ReleaseHeld() => _held.Set();
+
     /// <summary>An HTTPS upstream that requires a client certificate issued by <paramref name="clientCa"/>; it answers with the subject it saw.</summary>
     public static TestUpstream StartMutualTls(X509Certificate2 serverCertificate, X509Certificate2 clientCa) =>
         new(r => TestResponse.Text(r.ClientCertificateSubject ?? "(none)"), serverCertificate, clientCa);
@@ -162,10 +185,12 @@ public sealed class TestUpstream : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _held.Set();
         _stop.Cancel();
         _listener.Dispose();
         CloseAllConnections();
         await _acceptLoop;
         _stop.Dispose();
+        _held.Dispose();
     }
 }

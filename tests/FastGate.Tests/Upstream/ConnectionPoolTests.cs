@@ -33,15 +33,7 @@ public sealed class ConnectionPoolTests : IDisposable
     [Fact]
     public async Task MaxConnectionsPerEndpoint_RequestBeyondIt_Gets503()
     {
-        using var release = new ManualResetEventSlim();
-        await using var upstream = TestUpstream.Start(r =>
-        {
-            if (r.Target == "/slow")
-            {
-                release.Wait(TimeSpan.FromSeconds(10));
-            }
-            return TestResponse.Text("done");
-        });
+        await using var upstream = TestUpstream.StartHolding(r => r.Target == "/slow", _ => TestResponse.Text("done"));
         var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
         config.UpstreamPool.MaxConnectionsPerEndpoint = 1;
         config.UpstreamPool.WaitTimeoutSeconds = 0.2;
@@ -58,7 +50,7 @@ public sealed class ConnectionPoolTests : IDisposable
         Assert.Equal(503, rejected.Status);
         Assert.Equal("upstream connect error or disconnect/reset before headers. reset reason: overflow", rejected.BodyText);
 
-        release.Set();
+        upstream.ReleaseHeld();
         Assert.Equal(200, (await slow.ReadResponseAsync()).Status);
         await other.SendAsync("GET /fast HTTP/1.1\r\nHost: a\r\n\r\n");
         Assert.Equal(200, (await other.ReadResponseAsync()).Status);
@@ -68,15 +60,7 @@ public sealed class ConnectionPoolTests : IDisposable
     [Fact]
     public async Task MaxConnectionsPerEndpoint_WaitingRequest_GetsTheReturnedConnection()
     {
-        using var release = new ManualResetEventSlim();
-        await using var upstream = TestUpstream.Start(r =>
-        {
-            if (r.Target == "/slow")
-            {
-                release.Wait(TimeSpan.FromSeconds(10));
-            }
-            return TestResponse.Text(r.Target);
-        });
+        await using var upstream = TestUpstream.StartHolding(r => r.Target == "/slow");
         var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
         config.UpstreamPool.MaxConnectionsPerEndpoint = 1;
         config.UpstreamPool.WaitTimeoutSeconds = 10;
@@ -89,7 +73,7 @@ public sealed class ConnectionPoolTests : IDisposable
         await using var waiting = await TestClient.ConnectAsync(gateway.Endpoint("http"));
         await waiting.SendAsync("GET /waited HTTP/1.1\r\nHost: a\r\n\r\n");
         var pool = Assert.Single(gateway.Gateway.Pools.Pools);
-        release.Set();
+        upstream.ReleaseHeld();
 
         Assert.Equal("/slow", (await slow.ReadResponseAsync()).BodyText);
         Assert.Equal("/waited", (await waiting.ReadResponseAsync()).BodyText);
@@ -119,12 +103,7 @@ public sealed class ConnectionPoolTests : IDisposable
     [Fact]
     public async Task UpstreamResponseTimeout_Gets504()
     {
-        using var release = new ManualResetEventSlim();
-        await using var upstream = TestUpstream.Start(_ =>
-        {
-            release.Wait(TimeSpan.FromSeconds(10));
-            return TestResponse.Text("late");
-        });
+        await using var upstream = TestUpstream.StartHolding(_ => true, _ => TestResponse.Text("late"));
         var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
         config.Limits.UpstreamResponseTimeoutSeconds = 30;
         var api = TestConfigs.Api("a", "/", upstream.HttpUrl);
@@ -135,7 +114,7 @@ public sealed class ConnectionPoolTests : IDisposable
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
         var response = await client.ReadResponseAsync();
-        release.Set();
+        upstream.ReleaseHeld();
         Assert.Equal(504, response.Status);
         Assert.Equal("upstream request timeout", response.BodyText);
     }
