@@ -3,6 +3,8 @@
 # upstream, keep-alive on both legs, ECDSA certificates. The proxy runs pinned to CPU 0; the load generator and the
 # upstream share CPU 1. CPU per request = the proxy's utime+stime (from /proc) / requests.
 # Usage: bench/e2e.sh OUT.md [SECONDS]   Everything listens on 127.0.0.1; every process started here is stopped on exit.
+# E2E_SCENARIOS="get-64B mtls-handshake-full ..." runs only those scenarios (idle-memory is one too);
+# E2E_PROXIES="fastgate nginx ..." only those proxies (fastgate fastgate-threadpool nginx haproxy yarp; FASTGATE_ONLY=1 = fastgate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="$1"; seconds="${2:-8}"
@@ -63,8 +65,13 @@ run_proxy() { # $1 = label, $2 = TLS port, $3 = mTLS port, then the command
   cpu_pid=$proxy
 }
 
+wanted() { [ -z "${E2E_SCENARIOS:-}" ] || [[ " $E2E_SCENARIOS " == *" $1 "* ]]; }
+[ "${FASTGATE_ONLY:-0}" = 1 ] && E2E_PROXIES=fastgate
+proxy_wanted() { [ -z "${E2E_PROXIES:-}" ] || [[ " $E2E_PROXIES " == *" $1 "* ]]; }
+
 measure() { # $1 name, then load args; prints a table row
   local name="$1"; shift
+  wanted "$name" || return 0
   local before after
   before=$(cpu_of "$cpu_pid")
   taskset -c 1 "$load" run "$@" -d "$seconds" --warmup 2 -q --name "$name" --report "$work/$name" > "$work/$name.out"
@@ -106,6 +113,8 @@ http {
   ssl_certificate $c/server.crt;
   ssl_certificate_key $c/server.key;
   ssl_session_cache shared:SSL:10m;
+  ssl_protocols TLSv1.2 TLSv1.3; # nginx 1.22 leaves TLS 1.3 off by default; FastGate, HAProxy and Kestrel offer it
+  ssl_session_tickets off; # like FastGate: TLS 1.3 resumption from the server-side session cache
   server {
     listen 127.0.0.1:8620 ssl;
     location /small { proxy_pass https://small; }
@@ -137,11 +146,11 @@ defaults
   option http-keep-alive
   http-reuse always
 frontend tls
-  bind 127.0.0.1:8630 ssl crt $work/server.pem alpn http/1.1
+  bind 127.0.0.1:8630 ssl crt $work/server.pem alpn http/1.1 no-tls-tickets
   use_backend large if { path_beg /large }
   default_backend small
 frontend mtls
-  bind 127.0.0.1:8631 ssl crt $work/server.pem ca-file $c/ca.crt verify required alpn http/1.1
+  bind 127.0.0.1:8631 ssl crt $work/server.pem ca-file $c/ca.crt verify required alpn http/1.1 no-tls-tickets
   default_backend small
 backend small
   server s1 127.0.0.1:9610 ssl crt $work/upstream-client.pem ca-file $c/ca.crt verify required sni str(upstream.test) verifyhost upstream.test
@@ -161,6 +170,7 @@ table() { # $1 = label
   measure "post-4KiB" https://bench.test:$t/small/ -c 64 -m POST --body-size 4096 --connect-to 127.0.0.1:$t --cacert "$c/ca.crt"
   measure "mtls-handshake-full" https://bench.test:$m/small/ -c 4 --new-connection --connect-to 127.0.0.1:$m --cacert "$c/ca.crt" --cert "$c/client.crt" --key "$c/client.key"
   measure "mtls-handshake-resumed" https://bench.test:$m/small/ -c 4 --new-connection --resume --connect-to 127.0.0.1:$m --cacert "$c/ca.crt" --cert "$c/client.crt" --key "$c/client.key"
+  wanted idle-memory || return 0
   local idle_before idle_after
   idle_before=$(rss_kib "$cpu_pid")
   taskset -c 1 "$load" hold https://bench.test:$t/small/ -c 2000 --seconds 4 -k --connect-to 127.0.0.1:$t > "$work/hold.out" 2>&1 &
@@ -179,15 +189,18 @@ table() { # $1 = label
   echo
   echo "Machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); proxy on CPU 0; load generator and upstream on CPU 1; ${seconds} s per scenario."
   echo
-  run_proxy "FastGate (NativeAOT, inline socket completions)" 8610 8611 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$gateway" run --config "$work/fastgate.json" --log-level Warning
-  table "FastGate (NativeAOT, inline completions)"
-  kill "$proxy"; wait "$proxy" 2>/dev/null || true
-  [ "${FASTGATE_ONLY:-0}" = 1 ] && exit 0
-
-  run_proxy "FastGate (NativeAOT, thread-pool completions)" 8610 8611 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 "$gateway" run --config "$work/fastgate.json" --log-level Warning
-  table "FastGate (NativeAOT, thread-pool completions)"
-  kill "$proxy"; wait "$proxy" 2>/dev/null || true
-  if command -v nginx >/dev/null; then
+  if proxy_wanted fastgate; then
+    run_proxy "FastGate (NativeAOT, inline socket completions)" 8610 8611 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$gateway" run --config "$work/fastgate.json" --log-level Warning
+    table "FastGate (NativeAOT, inline completions)"
+    kill "$proxy"; wait "$proxy" 2>/dev/null || true
+  fi
+  if proxy_wanted fastgate-threadpool; then
+    run_proxy "FastGate (NativeAOT, thread-pool completions)" 8610 8611 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 "$gateway" run --config "$work/fastgate.json" --log-level Warning
+    table "FastGate (NativeAOT, thread-pool completions)"
+    kill "$proxy"; wait "$proxy" 2>/dev/null || true
+  fi
+  if ! proxy_wanted nginx; then :
+  elif command -v nginx >/dev/null; then
     write_nginx
     run_proxy "nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') (1 worker)" 8620 8621 nginx -c "$work/nginx.conf" -p "$work" -g "daemon off;"
     cpu_pid=$(pgrep -P "$proxy" -f "nginx: worker" | head -1)
@@ -196,7 +209,8 @@ table() { # $1 = label
   else
     echo "nginx: not installed (apt-get install -y nginx); skipped."
   fi
-  if command -v haproxy >/dev/null; then
+  if ! proxy_wanted haproxy; then :
+  elif command -v haproxy >/dev/null; then
     write_haproxy
     run_proxy "HAProxy $(haproxy -v | head -1 | awk '{print $3}') (1 thread)" 8630 8631 haproxy -f "$work/haproxy.cfg" -db
     table "HAProxy (1 thread)"
@@ -205,7 +219,8 @@ table() { # $1 = label
     echo "haproxy: not installed (apt-get install -y haproxy); skipped."
   fi
   yarp=bench/YarpPeer/bin/Release/net10.0/YarpPeer
-  if [ -x "$yarp" ]; then
+  if ! proxy_wanted yarp; then :
+  elif [ -x "$yarp" ]; then
     run_proxy "YARP 2.3 on Kestrel (.NET 10, inline socket completions)" 8640 8641 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_gcServer=0 "$yarp" "$c" 8640 8641 9610 9611
     table "YARP 2.3 on Kestrel"
     kill "$proxy"; wait "$proxy" 2>/dev/null || true

@@ -397,6 +397,10 @@ internal static class ConfigValidator
         {
             Error("$.certificate_expiry.check_interval_hours", "must be greater than 0");
         }
+        if (config.TlsSessions.CacheSize is < 1 or > 10_000_000)
+        {
+            Error("$.tls_sessions.cache_size", "must be between 1 and 10000000");
+        }
         if (config.AccessLog.Format is not ("json" or "combined"))
         {
             Error("$.access_log.format", $"'{config.AccessLog.Format}' is not one of json, combined");

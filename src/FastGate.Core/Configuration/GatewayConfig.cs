@@ -19,6 +19,7 @@ internal sealed class GatewayConfig
     public UpstreamPoolConfig UpstreamPool { get; set; } = new();
     public LimitsConfig Limits { get; set; } = new();
     public CertificateExpiryConfig CertificateExpiry { get; set; } = new();
+    public TlsSessionsConfig TlsSessions { get; set; } = new();
     public AccessLogConfig AccessLog { get; set; } = new();
     public AdminConfig? Admin { get; set; }
     public ReloadConfig Reload { get; set; } = new();

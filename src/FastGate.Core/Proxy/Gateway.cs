@@ -25,6 +25,7 @@ internal sealed class Gateway : IAsyncDisposable, IStatusSource
     private int _stopped;
     private long _reloads;
     private long _reloadFailures;
+    private readonly (bool StatelessTickets, int CacheSize) _tlsSessionsAtStart;
 
     private Gateway(GatewayState state, UpstreamConnectionPool pools, MetricsRegistry metrics, ILoggerFactory loggerFactory)
     {
@@ -34,6 +35,8 @@ internal sealed class Gateway : IAsyncDisposable, IStatusSource
         StartedAt = DateTime.UtcNow;
         _logger = loggerFactory.CreateLogger("FastGate.Gateway");
         _transportLogger = loggerFactory.CreateLogger("FastGate.Transport");
+        var sessions = state.Current.Source.Config.TlsSessions;
+        _tlsSessionsAtStart = (sessions.StatelessTickets, sessions.CacheSize);
         var accessLog = state.Current.Source.Config.AccessLog;
         AccessLog = accessLog.Enabled ? new AccessLogWriter(accessLog.Path == "stdout" ? null : state.Current.Source.ResolvePath(accessLog.Path)) : null;
         _handler = new ProxyConnectionHandler(state, loggerFactory.CreateLogger("FastGate.Proxy"), metrics, AccessLog, accessLog.Format == "combined");
@@ -153,6 +156,10 @@ internal sealed class Gateway : IAsyncDisposable, IStatusSource
             _watcher?.Watch(ReferencedFiles.Of(loaded));
             Interlocked.Increment(ref _reloads);
             GatewayLog.Reloaded(_logger, reason, next.Listeners.Count, next.Apis.Count);
+            if ((loaded.Config.TlsSessions.StatelessTickets, loaded.Config.TlsSessions.CacheSize) != _tlsSessionsAtStart)
+            {
+                GatewayLog.NeedsRestart(_logger, "$.tls_sessions");
+            }
             Describe(next);
             CheckCertificateExpiry();
             return true;

@@ -48,4 +48,10 @@ internal static partial class GatewayLog
 
     [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "Shutdown drain timed out with {Connections} connection(s) still open")]
     public static partial void DrainTimedOut(ILogger logger, int connections);
+
+    [LoggerMessage(EventId = 315, Level = LogLevel.Warning, Message = "{JsonPath} changed: OpenSSL reads it once per process, so it takes effect at the next start")]
+    public static partial void NeedsRestart(ILogger logger, string jsonPath);
+
+    [LoggerMessage(EventId = 316, Level = LogLevel.Information, Message = "{Description}")]
+    public static partial void TlsSessions(ILogger logger, string description);
 }

@@ -31,6 +31,9 @@ internal static class RunCommand
         try
         {
             loaded = ConfigLoader.Load(parse.GetValue(CommonOptions.Config)!);
+            // Before the first certificate is loaded: OpenSSL reads its process-wide settings once.
+            var sessions = OpenSslProcessSettings.Apply(loaded.Config.TlsSessions);
+            GatewayLog.TlsSessions(logger, sessions);
             DevelopmentCertificates.EnsureGenerated(loaded, logger);
             gateway = Gateway.Start(loaded, loggerFactory);
         }

@@ -33,6 +33,16 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.NotNull(loaded.Config.DevelopmentCertificates);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    public void Load_TlsSessionCacheSizeOutOfRange_IsAnErrorWithItsPath(int size)
+    {
+        var e = LoadFails($$"""{ "listeners": [ { "name": "l", "address": "127.0.0.1:1" } ], "tls_sessions": { "cache_size": {{size}} } }""");
+        var error = Assert.Single(e.Errors);
+        Assert.Equal("$.tls_sessions.cache_size", error.JsonPath);
+    }
+
     [Fact]
     public void Load_SyntaxError_NamesLineAndPath()
     {

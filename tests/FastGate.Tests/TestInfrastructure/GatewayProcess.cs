@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace FastGate.Tests.TestInfrastructure;
+
+/// <summary>The real `fastgate run` executable on a configuration file, its output collected; killed on dispose.</summary>
+public sealed class GatewayProcess : IDisposable
+{
+    private readonly Process _process;
+
+    private GatewayProcess(Process process) => _process = process;
+
+    public ConcurrentQueue<string> Output { get; } = new();
+    public int Id => _process.Id;
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+    public string OutputText => string.Join("\n", Output);
+
+    /// <summary>Starts the gateway and waits (30 s at most) until it logs that it is listening.</summary>
+    public static async Task<GatewayProcess> StartAsync(string configFile)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "fastgate.dll"), "run", "--config", configFile })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var gateway = new GatewayProcess(Process.Start(start)!);
+        gateway._process.OutputDataReceived += (_, e) => { if (e.Data is not null) gateway.Output.Enqueue(e.Data); };
+        gateway._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) gateway.Output.Enqueue(e.Data); };
+        gateway._process.BeginOutputReadLine();
+        gateway._process.BeginErrorReadLine();
+        if (!await Eventually.TrueAsync(() => gateway.HasLogged("listening on") || gateway.HasExited, TimeSpan.FromSeconds(30)) || gateway.HasExited)
+        {
+            var output = gateway.OutputText;
+            gateway.Dispose();
+            Assert.Fail($"the gateway did not start:\n{output}");
+        }
+        return gateway;
+    }
+
+    public static int FreePort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    public bool HasLogged(string text) => Output.Any(l => l.Contains(text, StringComparison.Ordinal));
+
+    public int CountLogged(string text) => Output.Count(l => l.Contains(text, StringComparison.Ordinal));
+
+    public async Task SignalAsync(string signal) =>
+        Assert.Equal(0, (await ExternalTool.RunAsync("kill", "", $"-{signal}", _process.Id.ToString())).Exit);
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        _process.Dispose();
+    }
+}
