@@ -14,7 +14,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 
 load=load/FastGate.Load/bin/Release/net10.0/fastgate-load
-gateway=bench/.build/fastgate/fastgate
+gateway="${E2E_FASTGATE:-bench/.build/fastgate/fastgate}" # E2E_FASTGATE=path compares another build (A/B)
 [ -x "$gateway" ] || { echo "missing $gateway (run-bench.sh builds it)"; exit 1; }
 ticks=$(getconf CLK_TCK)
 cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }

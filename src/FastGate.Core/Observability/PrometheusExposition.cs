@@ -108,6 +108,21 @@ internal static class PrometheusExposition
         Sample("fastgate_config_reload_failures_total", "", status.ReloadFailures);
         Help("fastgate_access_log_dropped_total", "counter", "Access-log lines dropped because the writer fell behind.");
         Sample("fastgate_access_log_dropped_total", "", status.AccessLogDropped);
+
+        // The standard process metrics of Prometheus clients, and the GC's view: RSS minus the GC's committed
+        // memory is what native code (OpenSSL's per-connection state) holds.
+        using (var process = System.Diagnostics.Process.GetCurrentProcess())
+        {
+            Help("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+            Sample("process_resident_memory_bytes", "", process.WorkingSet64);
+            Help("process_cpu_seconds_total", "counter", "User and system CPU time spent, in seconds.");
+            Sample("process_cpu_seconds_total", "", process.TotalProcessorTime.TotalSeconds);
+        }
+        var gc = GC.GetGCMemoryInfo();
+        Help("dotnet_gc_heap_size_bytes", "gauge", "Bytes of the managed heap after the last garbage collection.");
+        Sample("dotnet_gc_heap_size_bytes", "", gc.HeapSizeBytes);
+        Help("dotnet_gc_committed_bytes", "gauge", "Memory the garbage collector has committed.");
+        Sample("dotnet_gc_committed_bytes", "", gc.TotalCommittedBytes);
         return text.ToString();
     }
 

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net;
 using FastGate.Core.Http;
+using FastGate.Core.Tls;
 using Microsoft.Extensions.ObjectPool;
 
 namespace FastGate.Core.Proxy;
@@ -32,6 +33,9 @@ internal sealed class ClientSession : IResettable, IReadDeadline
     public PipeReader ClientReader { get; private set; } = null!;
     public PipeWriter ClientWriter { get; private set; } = null!;
     public bool IsTls { get; private set; }
+
+    /// <summary>The client's TLS stream, or null on plain listeners.</summary>
+    public ServerSslStream? Ssl { get; private set; }
     public ReadOnlyMemory<byte> ClientAddress => _clientAddress.AsMemory(0, _clientAddressLength);
     public IPAddress? RemoteAddress { get; private set; }
 
@@ -91,11 +95,12 @@ internal sealed class ClientSession : IResettable, IReadDeadline
     /// <summary>True when the read most recently cancelled was cancelled by the armed timeout.</summary>
     public bool TimedOut => Volatile.Read(ref _firedGeneration) == _generation;
 
-    public void Begin(Stream stream, bool isTls, EndPoint? remote)
+    public void Begin(Stream stream, ServerSslStream? ssl, EndPoint? remote)
     {
         ClientReader = PipeReader.Create(stream, ReaderOptions);
         ClientWriter = PipeWriter.Create(stream, WriterOptions);
-        IsTls = isTls;
+        Ssl = ssl;
+        IsTls = ssl is not null;
         _clientAddressLength = 0;
         if (remote is IPEndPoint ip)
         {
@@ -187,6 +192,7 @@ internal sealed class ClientSession : IResettable, IReadDeadline
         Request.ReleaseBuffers();
         Response.ReleaseBuffers();
         ClientReader = null!;
+        Ssl = null;
         ClientWriter = null!;
         _clientAddressLength = 0;
         RemoteAddress = null;

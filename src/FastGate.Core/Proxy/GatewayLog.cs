@@ -53,5 +53,8 @@ internal static partial class GatewayLog
     public static partial void NeedsRestart(ILogger logger, string jsonPath);
 
     [LoggerMessage(EventId = 316, Level = LogLevel.Information, Message = "{Description}")]
-    public static partial void TlsSessions(ILogger logger, string description);
+    public static partial void TlsRuntime(ILogger logger, string description);
+
+    [LoggerMessage(EventId = 317, Level = LogLevel.Information, Message = "Ready (pid {Pid}): SIGHUP reloads, SIGUSR1 reopens the access log, SIGTERM drains and stops")]
+    public static partial void Ready(ILogger logger, int pid);
 }

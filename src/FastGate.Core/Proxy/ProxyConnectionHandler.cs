@@ -113,7 +113,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
             var session = _sessions.Get();
             try
             {
-                session.Begin(ssl ?? (Stream)network, ssl is not null, socket.RemoteEndPoint);
+                session.Begin(ssl ?? (Stream)network, ssl, socket.RemoteEndPoint);
                 if (ssl is not null)
                 {
                     session.ServerName = string.IsNullOrEmpty(ssl.TargetHostName) ? null : ssl.TargetHostName;
@@ -189,7 +189,15 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
             {
                 try
                 {
-                    read = await reader.ReadAsync().ConfigureAwait(false);
+                    if (!(waitingForFirstByte && reader.TryRead(out read)))
+                    {
+                        if (waitingForFirstByte && session.Ssl is { } idle)
+                        {
+                            // Nothing buffered and no I/O in flight: the connection is idle until the client speaks.
+                            TlsIdleBuffers.Release(idle);
+                        }
+                        read = await reader.ReadAsync().ConfigureAwait(false);
+                    }
                 }
                 catch (Exception e) when (BodyRelay.IsTransportError(e))
                 {

@@ -33,7 +33,9 @@ internal static class RunCommand
             loaded = ConfigLoader.Load(parse.GetValue(CommonOptions.Config)!);
             // Before the first certificate is loaded: OpenSSL reads its process-wide settings once.
             var sessions = OpenSslProcessSettings.Apply(loaded.Config.TlsSessions);
-            GatewayLog.TlsSessions(logger, sessions);
+            GatewayLog.TlsRuntime(logger, sessions);
+            var idleBuffers = TlsIdleBuffers.Describe();
+            GatewayLog.TlsRuntime(logger, idleBuffers);
             DevelopmentCertificates.EnsureGenerated(loaded, logger);
             gateway = Gateway.Start(loaded, loggerFactory);
         }
@@ -64,6 +66,7 @@ internal static class RunCommand
             ThreadPool.QueueUserWorkItem(static g => g.Reload("SIGHUP"), gateway, preferLocal: false);
         });
         using var registration = cancellationToken.Register(() => stop.TrySetResult());
+        GatewayLog.Ready(logger, Environment.ProcessId); // after the signal handlers: a SIGHUP from here on reloads
         await stop.Task.ConfigureAwait(false);
 
         await gateway.StopAsync().ConfigureAwait(false);

@@ -89,6 +89,11 @@ public sealed class AdminEndpointTests : IAsyncLifetime
         Assert.Contains(lines, l => l.StartsWith("fastgate_request_bytes_total{api=\"orders\"} ", StringComparison.Ordinal) && long.Parse(l.Split(' ')[1]) > 5);
         Assert.Contains(lines, l => l.StartsWith("fastgate_certificate_expiry_seconds{subject=\"CN=gateway.test\"", StringComparison.Ordinal));
         Assert.Contains("fastgate_config_reloads_total 0", lines);
+        double Value(string name) => double.Parse(Assert.Single(lines, l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        var rss = Value("process_resident_memory_bytes");
+        Assert.InRange(rss, 10e6, 10e9); // this test process: at least the runtime's 10 MB
+        Assert.InRange(Value("dotnet_gc_committed_bytes"), 1, rss);
+        Assert.True(Value("process_cpu_seconds_total") > 0);
     }
 
     [Fact]

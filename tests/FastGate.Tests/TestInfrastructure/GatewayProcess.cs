@@ -18,7 +18,7 @@ public sealed class GatewayProcess : IDisposable
     public int ExitCode => _process.ExitCode;
     public string OutputText => string.Join("\n", Output);
 
-    /// <summary>Starts the gateway and waits (30 s at most) until it logs that it is listening.</summary>
+    /// <summary>Starts the gateway and waits (30 s at most) until it logs that it is ready (its signal handlers are in place).</summary>
     public static async Task<GatewayProcess> StartAsync(string configFile)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -31,7 +31,7 @@ public sealed class GatewayProcess : IDisposable
         gateway._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) gateway.Output.Enqueue(e.Data); };
         gateway._process.BeginOutputReadLine();
         gateway._process.BeginErrorReadLine();
-        if (!await Eventually.TrueAsync(() => gateway.HasLogged("listening on") || gateway.HasExited, TimeSpan.FromSeconds(30)) || gateway.HasExited)
+        if (!await Eventually.TrueAsync(() => gateway.HasLogged("Ready (pid") || gateway.HasExited, TimeSpan.FromSeconds(30)) || gateway.HasExited)
         {
             var output = gateway.OutputText;
             gateway.Dispose();

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using FastGate.Core.Tls;
+using FastGate.Tests.TestInfrastructure;
+
+namespace FastGate.Tests.Tls;
+
+/// <summary>
+/// Releasing OpenSSL's record buffers between requests reaches the real SSL handle of this runtime's SslStream
+/// (it fails when a runtime update renames the field or moves libssl), and the connection keeps working after it.
+/// </summary>
+public sealed class TlsIdleBuffersTests : IDisposable
+{
+    private readonly TestPki _pki = new();
+
+    public void Dispose() => _pki.Dispose();
+
+    [Fact]
+    public async Task Release_OnAnIdleConnection_FreesOpenSslBuffers_AndTrafficContinues()
+    {
+        Assert.True(TlsIdleBuffers.IsAvailable, TlsIdleBuffers.Describe());
+        var server = _pki.IssueServer("idle.test", "idle.test").Certificate;
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        using var clientSocket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await clientSocket.ConnectAsync(listener.LocalEndPoint!);
+        using var serverSocket = await listener.AcceptAsync();
+        await using var serverStream = new SslStream(new NetworkStream(serverSocket, ownsSocket: false));
+        await using var clientStream = new SslStream(new NetworkStream(clientSocket, ownsSocket: false));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await Task.WhenAll(
+            serverStream.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = server }, timeout.Token),
+            clientStream.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = "idle.test",
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == server.GetCertHashString(),
+            }, timeout.Token));
+
+        for (var round = 0; round < 3; round++)
+        {
+            var request = new byte[100 + round];
+            await clientStream.WriteAsync(request, timeout.Token);
+            await ReadExactlyAsync(serverStream, request.Length, timeout.Token);
+            var response = new byte[20_000]; // more than one TLS record
+            await serverStream.WriteAsync(response, timeout.Token);
+            await ReadExactlyAsync(clientStream, response.Length, timeout.Token);
+
+            // Both directions have used OpenSSL's read and write buffers; nothing is pending, so OpenSSL frees them.
+            Assert.True(TlsIdleBuffers.Release(serverStream), $"round {round}: OpenSSL kept its buffers");
+        }
+    }
+
+    [Fact]
+    public async Task Release_BeforeTheHandshake_DoesNothing()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(listener.LocalEndPoint!);
+        await using var stream = new SslStream(new NetworkStream(socket, ownsSocket: false));
+        Assert.False(TlsIdleBuffers.Release(stream)); // no SSL handle yet: nothing to free, nothing touched
+    }
+
+    private static async Task ReadExactlyAsync(Stream stream, int length, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[length];
+        await stream.ReadExactlyAsync(buffer, cancellationToken);
+    }
+}
