@@ -77,14 +77,17 @@ measure() { # $1 name, then load args; prints a table row
   taskset -c 1 "$load" run "$@" -d "$seconds" --warmup 2 -q --name "$name" --report "$work/$name" > "$work/$name.out"
   after=$(cpu_of "$cpu_pid")
   # requests/s, p50, p99 from the JSON report (python3 is on the machine; no jq needed)
-  python3 - "$work/$name.json" "$((after - before))" "$ticks" "$name" <<'PY'
+  python3 - "$work/$name.json" "$((after - before))" "$ticks" "$name" "$work/summary.tsv" "$summary_name" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))[0]
 cpu_seconds = int(sys.argv[2]) / int(sys.argv[3])
 # the proxy's CPU covers warm-up too: divide by all requests it served in that window (measured + warm-up estimate)
 total = r["requests"] * (r["seconds"] + 2) / r["seconds"]
 errors = sum(r["errors"].values())
-print(f'| {sys.argv[4]} | {r["requests_per_second"]:,.0f} | {r["latency_ms"]["p50"]:.3f} | {r["latency_ms"]["p99"]:.3f} | {cpu_seconds * 1e6 / max(total, 1):.1f} | {errors} |')
+cpu = cpu_seconds * 1e6 / max(total, 1)
+print(f'| {sys.argv[4]} | {r["requests_per_second"]:,.0f} | {r["latency_ms"]["p50"]:.3f} | {r["latency_ms"]["p99"]:.3f} | {cpu:.1f} | {errors} |')
+with open(sys.argv[5], "a") as summary:
+    summary.write(f'{sys.argv[6]}\t{sys.argv[4]}\t{r["requests_per_second"]:.1f}\t{r["latency_ms"]["p99"]:.3f}\t{cpu:.1f}\t{errors}\n')
 PY
 }
 
@@ -159,8 +162,9 @@ backend large
 CONF
 }
 
-table() { # $1 = label
+table() { # $1 = label, $2 = name in the comparison table
   echo "### $1"
+  summary_name="${2:-$1}"
   echo
   echo "| scenario | req/s | p50 ms | p99 ms | proxy CPU µs/request | errors |"
   echo "|---|---:|---:|---:|---:|---:|"
@@ -181,6 +185,7 @@ table() { # $1 = label
   wait $holder || true
   echo
   echo "Memory per idle TLS connection: $(( (idle_after - idle_before) * 1024 / 2000 )) B ($(cat "$work/hold.out" | head -1); RSS $idle_before → $idle_after KiB)"
+  printf '%s\tidle-memory\t%s\n' "$summary_name" "$(( (idle_after - idle_before) * 1024 / 2000 ))" >> "$work/summary.tsv"
   echo
 }
 
@@ -191,12 +196,12 @@ table() { # $1 = label
   echo
   if proxy_wanted fastgate; then
     run_proxy "FastGate (NativeAOT, inline socket completions)" 8610 8611 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$gateway" run --config "$work/fastgate.json" --log-level Warning
-    table "FastGate (NativeAOT, inline completions)"
+    table "FastGate (NativeAOT, inline completions)" FastGate
     kill "$proxy"; wait "$proxy" 2>/dev/null || true
   fi
   if proxy_wanted fastgate-threadpool; then
     run_proxy "FastGate (NativeAOT, thread-pool completions)" 8610 8611 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 "$gateway" run --config "$work/fastgate.json" --log-level Warning
-    table "FastGate (NativeAOT, thread-pool completions)"
+    table "FastGate (NativeAOT, thread-pool completions)" "FastGate (thread-pool completions)"
     kill "$proxy"; wait "$proxy" 2>/dev/null || true
   fi
   if ! proxy_wanted nginx; then :
@@ -204,7 +209,7 @@ table() { # $1 = label
     write_nginx
     run_proxy "nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') (1 worker)" 8620 8621 nginx -c "$work/nginx.conf" -p "$work" -g "daemon off;"
     cpu_pid=$(pgrep -P "$proxy" -f "nginx: worker" | head -1)
-    table "nginx (1 worker, access_log off)"
+    table "nginx (1 worker, access_log off)" nginx
     kill "$proxy"; wait "$proxy" 2>/dev/null || true
   else
     echo "nginx: not installed (apt-get install -y nginx); skipped."
@@ -213,7 +218,7 @@ table() { # $1 = label
   elif command -v haproxy >/dev/null; then
     write_haproxy
     run_proxy "HAProxy $(haproxy -v | head -1 | awk '{print $3}') (1 thread)" 8630 8631 haproxy -f "$work/haproxy.cfg" -db
-    table "HAProxy (1 thread)"
+    table "HAProxy (1 thread)" HAProxy
     kill "$proxy"; wait "$proxy" 2>/dev/null || true
   else
     echo "haproxy: not installed (apt-get install -y haproxy); skipped."
@@ -222,9 +227,49 @@ table() { # $1 = label
   if ! proxy_wanted yarp; then :
   elif [ -x "$yarp" ]; then
     run_proxy "YARP 2.3 on Kestrel (.NET 10, inline socket completions)" 8640 8641 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_gcServer=0 "$yarp" "$c" 8640 8641 9610 9611
-    table "YARP 2.3 on Kestrel"
+    table "YARP 2.3 on Kestrel" YARP
     kill "$proxy"; wait "$proxy" 2>/dev/null || true
   else
     echo "YARP: $yarp is missing (run-bench.sh builds it); skipped."
   fi
+  [ -s "$work/summary.tsv" ] && python3 - "$work/summary.tsv" <<'PY'
+# One comparison table: each proxy's figure per column and FastGate's ratio to the best peer (below 1.00 on a
+# "lower is better" row, above 1.00 on a "higher is better" row means FastGate leads).
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+proxies = list(dict.fromkeys(r[0] for r in rows))
+data = {(r[0], r[1]): r[2:] for r in rows}
+columns = [  # title, scenario, field index (0 req/s, 1 p99, 2 cpu) or None for idle memory, higher is better, format
+    ("proxy CPU per request, GET 64 B (µs)", "get-64B", 2, False, "{:.1f}"),
+    ("proxy CPU per request, GET 16 KiB (µs)", "get-16KiB", 2, False, "{:.1f}"),
+    ("proxy CPU per request, POST 4 KiB (µs)", "post-4KiB", 2, False, "{:.1f}"),
+    ("proxy CPU per full mTLS handshake (µs)", "mtls-handshake-full", 2, False, "{:.0f}"),
+    ("resumed mTLS handshakes/s", "mtls-handshake-resumed", 0, True, "{:,.0f}"),
+    ("proxy CPU per resumed mTLS handshake (µs)", "mtls-handshake-resumed", 2, False, "{:.0f}"),
+    ("memory per idle TLS connection (KiB)", "idle-memory", 0, False, "{:.1f}"),
+    ("p99 latency, GET 64 B (ms)", "get-64B", 1, False, "{:.2f}"),
+]
+peers = [p for p in proxies if not p.startswith("FastGate")]
+print()
+print("## Comparison (FastGate ÷ best peer: below 1.00 leads on lower-is-better rows; above 1.00 on handshakes/s)")
+print()
+print("| | " + " | ".join(proxies) + " | FastGate ÷ best peer |")
+print("|---|" + "---:|" * (len(proxies) + 1))
+for title, scenario, field, higher, fmt in columns:
+    values = {}
+    for p in proxies:
+        cell = data.get((p, scenario))
+        if cell is None:
+            continue
+        v = float(cell[field])
+        values[p] = v / 1024 if scenario == "idle-memory" else v
+    if not values:
+        continue
+    peer_values = [values[p] for p in peers if p in values]
+    ratio = "–"
+    if "FastGate" in values and peer_values:
+        best = max(peer_values) if higher else min(peer_values)
+        ratio = f"{values['FastGate'] / best:.2f}" if best else "–"
+    print(f"| {title} | " + " | ".join(fmt.format(values[p]) if p in values else "–" for p in proxies) + f" | {ratio} |")
+PY
 } | tee "$out"

@@ -45,8 +45,11 @@ internal sealed class ClientSession : IResettable, IReadDeadline
     /// <summary>The request in progress, for metrics and the access log.</summary>
     public RequestRecord Record { get; } = new();
 
-    /// <summary>Where an access-log line is formatted before it is queued (reused).</summary>
-    public System.Buffers.ArrayBufferWriter<byte> LogBuffer { get; } = new(1024);
+    private System.Buffers.ArrayBufferWriter<byte>? _logBuffer;
+
+    /// <summary>Where an access-log line is formatted before it is queued (reused; created at the first line, so idle
+    /// connections of a gateway without access log hold none).</summary>
+    public System.Buffers.ArrayBufferWriter<byte> LogBuffer => _logBuffer ??= new(1024);
 
     private System.Text.Json.Utf8JsonWriter? _logWriter;
 
