@@ -54,7 +54,10 @@ internal sealed class UpstreamConnection : IDisposable
     {
         try
         {
-            return !Socket.Poll(0, SelectMode.SelectRead) && !Socket.Poll(0, SelectMode.SelectError);
+            // One poll(2) per reuse: on Linux a FIN, an RST and a pending error all make the socket readable
+            // (tcp_poll sets POLLIN once the receive side is shut down), so SelectRead alone sees them; a second
+            // SelectError poll cost a syscall per request (bench: ~1.8 polls per proxied request before).
+            return !Socket.Poll(0, SelectMode.SelectRead);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
