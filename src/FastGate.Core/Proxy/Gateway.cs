@@ -48,6 +48,9 @@ internal sealed class Gateway : IAsyncDisposable, IStatusSource
     public UpstreamConnectionPool Pools { get; }
     public MetricsRegistry Metrics { get; }
     public AccessLogWriter? AccessLog { get; }
+
+    /// <summary>The connection handler of the proxy listeners (the whole-exchange benchmark drives it directly).</summary>
+    internal ProxyConnectionHandler Handler => _handler;
     public DateTime StartedAt { get; }
 
     /// <summary>Configuration loaded and every listener bound, and not shutting down.</summary>

@@ -77,12 +77,28 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
 
     public async Task HandleAsync(Socket socket, SocketListener listener)
     {
+        var network = new NetworkStream(socket, ownsSocket: false);
+        try
+        {
+            await HandleStreamAsync(network, socket.RemoteEndPoint, listener).ConfigureAwait(false);
+        }
+        finally
+        {
+            await network.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// One client connection over any transport stream: a socket's NetworkStream in the gateway, in-memory pipes in
+    /// the whole-exchange benchmark (bench/FastGate.Benchmarks), so FastGate's own cost is measured without the kernel.
+    /// </summary>
+    internal async Task HandleStreamAsync(Stream network, System.Net.EndPoint? remote, SocketListener listener)
+    {
         var snapshot = state.Current;
         if (!snapshot.Listeners.TryGetValue(listener.Name, out var listenerSnapshot))
         {
             return; // the listener was removed by a reload after this connection was accepted
         }
-        var network = new NetworkStream(socket, ownsSocket: false);
         ServerSslStream? ssl = null;
         var listenerMetrics = _metrics.Listener(listener.Name);
         listenerMetrics.ConnectionAccepted();
@@ -104,7 +120,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                             : HandshakeFailureReason.Protocol);
                     var reason = ssl.ClientCertificateFailure
                                  ?? (e is OperationCanceledException ? $"no handshake within {snapshot.HandshakeTimeout.TotalSeconds:0.#} s" : e.Message);
-                    ProxyLog.HandshakeFailed(logger, listener.Name, socket.RemoteEndPoint, reason);
+                    ProxyLog.HandshakeFailed(logger, listener.Name, remote, reason);
                     return;
                 }
                 listenerMetrics.HandshakeCompleted();
@@ -113,7 +129,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
             var session = _sessions.Get();
             try
             {
-                session.Begin(ssl ?? (Stream)network, ssl, socket.RemoteEndPoint);
+                session.Begin(ssl ?? network, ssl, remote);
                 if (ssl is not null)
                 {
                     session.ServerName = string.IsNullOrEmpty(ssl.TargetHostName) ? null : ssl.TargetHostName;
@@ -146,7 +162,6 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                 }
                 await ssl.DisposeAsync().ConfigureAwait(false);
             }
-            await network.DisposeAsync().ConfigureAwait(false);
         }
     }
 

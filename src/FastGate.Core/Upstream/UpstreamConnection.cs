@@ -16,7 +16,8 @@ internal sealed class UpstreamConnection : IDisposable
 
     private int _disposed;
 
-    public UpstreamConnection(Socket socket, Stream stream, EndpointPool pool)
+    /// <param name="socket">The connection's socket; null for an in-memory transport (the whole-exchange benchmark).</param>
+    public UpstreamConnection(Socket? socket, Stream stream, EndpointPool pool)
     {
         Socket = socket;
         Stream = stream;
@@ -26,7 +27,7 @@ internal sealed class UpstreamConnection : IDisposable
         CreatedTimestamp = Stopwatch.GetTimestamp();
     }
 
-    public Socket Socket { get; }
+    public Socket? Socket { get; }
 
     /// <summary>The upstream asked for a client certificate during the handshake and none was configured.</summary>
     public bool ClientCertificateRequestedButNone => Stream is TrackingSslStream { ClientCertificateRequested: true };
@@ -57,7 +58,7 @@ internal sealed class UpstreamConnection : IDisposable
             // One poll(2) per reuse: on Linux a FIN, an RST and a pending error all make the socket readable
             // (tcp_poll sets POLLIN once the receive side is shut down), so SelectRead alone sees them; a second
             // SelectError poll cost a syscall per request (bench: ~1.8 polls per proxied request before).
-            return !Socket.Poll(0, SelectMode.SelectRead);
+            return Socket is null || !Socket.Poll(0, SelectMode.SelectRead);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -81,6 +82,6 @@ internal sealed class UpstreamConnection : IDisposable
         {
             // the peer is already gone
         }
-        Socket.Dispose();
+        Socket?.Dispose();
     }
 }
