@@ -60,6 +60,8 @@ if [ "$e2e" = 1 ]; then
   fi
   echo "== building the standalone binary (NativeAOT) and the load generator"
   dotnet publish src/FastGate -c Release -r linux-x64 -p:PublishAot=true -o bench/.build/fastgate -nologo -v quiet
+  # the JIT single-file build, measured next to NativeAOT (the one that ships unless the JIT build is faster)
+  dotnet publish src/FastGate -c Release -r linux-x64 -p:PublishSingleFile=true --self-contained -o bench/.build/fastgate-jit -nologo -v quiet
   dotnet build -c Release load/FastGate.Load -nologo -v quiet
   dotnet build -c Release bench/YarpPeer -nologo -v quiet
   timeout 900 bench/e2e.sh "$results/e2e-$stamp.md" "$seconds"

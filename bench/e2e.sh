@@ -4,7 +4,8 @@
 # upstream share CPU 1. CPU per request = the proxy's utime+stime (from /proc) / requests.
 # Usage: bench/e2e.sh OUT.md [SECONDS]   Everything listens on 127.0.0.1; every process started here is stopped on exit.
 # E2E_SCENARIOS="get-64B mtls-handshake-full ..." runs only those scenarios (idle-memory is one too);
-# E2E_PROXIES="fastgate nginx ..." only those proxies (fastgate fastgate-threadpool nginx haproxy yarp; FASTGATE_ONLY=1 = fastgate).
+# E2E_PROXIES="fastgate nginx ..." only those proxies (default: fastgate fastgate-jit nginx haproxy yarp; fastgate-threadpool
+# only when named; FASTGATE_ONLY=1 = fastgate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="$1"; seconds="${2:-8}"
@@ -67,7 +68,7 @@ run_proxy() { # $1 = label, $2 = TLS port, $3 = mTLS port, then the command
 
 wanted() { [ -z "${E2E_SCENARIOS:-}" ] || [[ " $E2E_SCENARIOS " == *" $1 "* ]]; }
 [ "${FASTGATE_ONLY:-0}" = 1 ] && E2E_PROXIES=fastgate
-proxy_wanted() { [ -z "${E2E_PROXIES:-}" ] || [[ " $E2E_PROXIES " == *" $1 "* ]]; }
+proxy_wanted() { [[ " ${E2E_PROXIES:-fastgate fastgate-jit nginx haproxy yarp} " == *" $1 "* ]]; }
 
 measure() { # $1 name, then load args; prints a table row
   local name="$1"; shift
@@ -198,6 +199,16 @@ table() { # $1 = label, $2 = name in the comparison table
     run_proxy "FastGate (NativeAOT, inline socket completions)" 8610 8611 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$gateway" run --config "$work/fastgate.json" --log-level Warning
     table "FastGate (NativeAOT, inline completions)" FastGate
     kill "$proxy"; wait "$proxy" 2>/dev/null || true
+  fi
+  jit=bench/.build/fastgate-jit/fastgate
+  if ! proxy_wanted fastgate-jit; then :
+  elif [ -x "$jit" ]; then
+    # The same gateway as a JIT single-file build (tiered compilation, dynamic PGO): NativeAOT ships unless this is faster.
+    run_proxy "FastGate (JIT single-file, inline socket completions)" 8610 8611 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$jit" run --config "$work/fastgate.json" --log-level Warning
+    table "FastGate (JIT single-file build, inline completions)" "FastGate JIT"
+    kill "$proxy"; wait "$proxy" 2>/dev/null || true
+  else
+    echo "FastGate JIT: $jit is missing (run-bench.sh builds it); skipped."
   fi
   if proxy_wanted fastgate-threadpool; then
     run_proxy "FastGate (NativeAOT, thread-pool completions)" 8610 8611 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 "$gateway" run --config "$work/fastgate.json" --log-level Warning
