@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Net.Security;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using FastGate.Core.Configuration;
@@ -21,9 +19,6 @@ namespace FastGate.Benchmarks;
 [MemoryDiagnoser]
 public class InMemoryExchangeBenchmarks
 {
-    private static readonly byte[] Request = Encoding.ASCII.GetBytes("GET /api/items/42?x=1 HTTP/1.1\r\nHost: bench.test\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n");
-    private static readonly byte[] UpstreamResponse = Encoding.ASCII.GetBytes(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 64\r\n\r\n" + new string('x', 64));
 
     private readonly byte[] _buffer = new byte[16 * 1024];
     private string _directory = null!;
@@ -37,11 +32,7 @@ public class InMemoryExchangeBenchmarks
     public void Setup()
     {
         _directory = Directory.CreateTempSubdirectory("fastgate-bench-").FullName;
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=bench.test", key, HashAlgorithmName.SHA256);
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        File.WriteAllText(Path.Combine(_directory, "server.crt"), certificate.ExportCertificatePem());
-        File.WriteAllText(Path.Combine(_directory, "server.key"), key.ExportPkcs8PrivateKeyPem());
+        ExchangeFixture.WriteServerCertificate(_directory);
         var file = Path.Combine(_directory, "bench.json");
         // The target is never dialled: the pool holds one in-memory upstream connection that never expires.
         File.WriteAllText(file, """
@@ -106,7 +97,7 @@ public class InMemoryExchangeBenchmarks
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ExchangeAsync(Stream client, int responseLength)
     {
-        await client.WriteAsync(Request).ConfigureAwait(false);
+        await client.WriteAsync(ExchangeFixture.Request).ConfigureAwait(false);
         var total = 0;
         while (total < responseLength)
         {
@@ -122,7 +113,7 @@ public class InMemoryExchangeBenchmarks
 
     private async ValueTask<int> LearnLengthAsync(Stream client)
     {
-        await client.WriteAsync(Request).ConfigureAwait(false);
+        await client.WriteAsync(ExchangeFixture.Request).ConfigureAwait(false);
         var total = 0;
         while (true)
         {
@@ -156,7 +147,7 @@ public class InMemoryExchangeBenchmarks
             if (end is { } position)
             {
                 reader.AdvanceTo(buffer.GetPosition(1, position));
-                await connection.WriteAsync(UpstreamResponse).ConfigureAwait(false);
+                await connection.WriteAsync(ExchangeFixture.UpstreamResponse).ConfigureAwait(false);
                 continue;
             }
             if (result.IsCompleted)

@@ -1,9 +1,6 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using BenchmarkDotNet.Attributes;
 using FastGate.Core.Configuration;
 using FastGate.Core.Proxy;
@@ -19,9 +16,6 @@ namespace FastGate.Benchmarks;
 [MemoryDiagnoser]
 public class ProxyExchangeBenchmarks
 {
-    private static readonly byte[] Request = Encoding.ASCII.GetBytes("GET /api/items/42?x=1 HTTP/1.1\r\nHost: bench.test\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n");
-    private static readonly byte[] UpstreamResponse = Encoding.ASCII.GetBytes(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 64\r\n\r\n" + new string('x', 64));
 
     private readonly byte[] _buffer = new byte[16 * 1024];
     private string _directory = null!;
@@ -42,11 +36,7 @@ public class ProxyExchangeBenchmarks
         _upstreamThread = new Thread(ServeUpstream) { IsBackground = true };
         _upstreamThread.Start();
 
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=bench.test", key, HashAlgorithmName.SHA256);
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        File.WriteAllText(Path.Combine(_directory, "server.crt"), certificate.ExportCertificatePem());
-        File.WriteAllText(Path.Combine(_directory, "server.key"), key.ExportPkcs8PrivateKeyPem());
+        ExchangeFixture.WriteServerCertificate(_directory);
         var port = ((IPEndPoint)_upstreamListener.LocalEndPoint!).Port;
         var file = Path.Combine(_directory, "bench.json");
         File.WriteAllText(file, $$"""
@@ -76,7 +66,7 @@ public class ProxyExchangeBenchmarks
         });
 
         // Learn the exact response length once (the gateway's head differs from the upstream's).
-        _plain.Send(Request);
+        _plain.Send(ExchangeFixture.Request);
         _responseLength = ReadHead(b => _plain.Receive(b)) ;
         PlainHttpGet();
         TlsGet();
@@ -99,7 +89,7 @@ public class ProxyExchangeBenchmarks
     [Benchmark(Baseline = true)]
     public int PlainHttpGet()
     {
-        _plain.Send(Request);
+        _plain.Send(ExchangeFixture.Request);
         var total = 0;
         while (total < _responseLength)
         {
@@ -111,7 +101,7 @@ public class ProxyExchangeBenchmarks
     [Benchmark]
     public int TlsGet()
     {
-        _tls.Write(Request);
+        _tls.Write(ExchangeFixture.Request);
         var total = 0;
         while (total < _responseLength)
         {
@@ -154,7 +144,7 @@ public class ProxyExchangeBenchmarks
                 int end;
                 while ((end = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8)) >= 0)
                 {
-                    connection.Send(UpstreamResponse);
+                    connection.Send(ExchangeFixture.UpstreamResponse);
                     var rest = filled - (end + 4);
                     buffer.AsSpan(end + 4, rest).CopyTo(buffer);
                     filled = rest;
