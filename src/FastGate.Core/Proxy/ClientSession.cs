@@ -34,8 +34,8 @@ internal sealed class ClientSession : IResettable, IReadDeadline
     public PipeWriter ClientWriter { get; private set; } = null!;
     public bool IsTls { get; private set; }
 
-    /// <summary>The client's TLS stream, or null on plain listeners.</summary>
-    public ServerSslStream? Ssl { get; private set; }
+    /// <summary>The SSL handle of the client's TLS stream (for releasing OpenSSL's buffers while idle), or null.</summary>
+    public System.Runtime.InteropServices.SafeHandle? TlsHandle { get; private set; }
     public ReadOnlyMemory<byte> ClientAddress => _clientAddress.AsMemory(0, _clientAddressLength);
     public IPAddress? RemoteAddress { get; private set; }
 
@@ -102,7 +102,7 @@ internal sealed class ClientSession : IResettable, IReadDeadline
     {
         ClientReader = PipeReader.Create(stream, ReaderOptions);
         ClientWriter = PipeWriter.Create(stream, WriterOptions);
-        Ssl = ssl;
+        TlsHandle = ssl is null ? null : TlsIdleBuffers.HandleOf(ssl);
         IsTls = ssl is not null;
         _clientAddressLength = 0;
         if (remote is IPEndPoint ip)
@@ -195,7 +195,7 @@ internal sealed class ClientSession : IResettable, IReadDeadline
         Request.ReleaseBuffers();
         Response.ReleaseBuffers();
         ClientReader = null!;
-        Ssl = null;
+        TlsHandle = null;
         ClientWriter = null!;
         _clientAddressLength = 0;
         RemoteAddress = null;

@@ -206,10 +206,10 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                 {
                     if (!(waitingForFirstByte && reader.TryRead(out read)))
                     {
-                        if (waitingForFirstByte && session.Ssl is { } idle)
+                        if (waitingForFirstByte)
                         {
                             // Nothing buffered and no I/O in flight: the connection is idle until the client speaks.
-                            TlsIdleBuffers.Release(idle);
+                            TlsIdleBuffers.Release(session.TlsHandle);
                         }
                         read = await reader.ReadAsync().ConfigureAwait(false);
                     }

@@ -30,12 +30,19 @@ internal static class TlsIdleBuffers
         : $"TLS idle buffers: kept ({Unavailable})";
 
     /// <summary>
-    /// Frees the idle buffers of a stream with no read or write in progress (OpenSSL keeps buffers that still hold
-    /// data). Returns true when OpenSSL released them.
+    /// The SSL handle of an authenticated stream, looked up once per connection (the field does not change after
+    /// the handshake); null when releasing is unavailable or the stream has no handle yet.
     /// </summary>
-    public static bool Release(SslStream stream)
+    public static SafeHandle? HandleOf(SslStream stream) =>
+        Unavailable is null && SecurityContextField!.GetValue(stream) is SafeHandle { IsInvalid: false } handle ? handle : null;
+
+    /// <summary>
+    /// Frees the idle buffers of a connection with no read or write in progress (OpenSSL keeps buffers that still
+    /// hold data). Returns true when OpenSSL released them; false for a null or closed handle.
+    /// </summary>
+    public static bool Release(SafeHandle? handle)
     {
-        if (Unavailable is not null || SecurityContextField!.GetValue(stream) is not SafeHandle { IsInvalid: false, IsClosed: false } handle)
+        if (handle is null || handle.IsClosed)
         {
             return false;
         }
@@ -44,6 +51,10 @@ internal static class TlsIdleBuffers
         {
             handle.DangerousAddRef(ref added);
             return FreeBuffers(handle.DangerousGetHandle()) == 1;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false; // closed between the check and the add-ref: nothing left to free
         }
         finally
         {

@@ -89,10 +89,7 @@ internal sealed class EndpointPool(string key)
         connection.IdleSinceTimestamp = now;
         // Idle from here (no I/O in flight, nobody else holds it yet): its TLS record buffers go back to the heap;
         // OpenSSL allocates them again at the next request.
-        if (connection.Stream is System.Net.Security.SslStream tls)
-        {
-            Tls.TlsIdleBuffers.Release(tls);
-        }
+        Tls.TlsIdleBuffers.Release(connection.TlsHandle);
         lock (_lock)
         {
             while (_waiters.TryDequeue(out var waiter))

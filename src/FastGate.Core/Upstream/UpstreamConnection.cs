@@ -26,6 +26,7 @@ internal sealed class UpstreamConnection : IDisposable
         Pool = pool;
         Reader = PipeReader.Create(stream, ReaderOptions);
         Writer = PipeWriter.Create(stream, WriterOptions);
+        TlsHandle = stream is System.Net.Security.SslStream tls ? TlsIdleBuffers.HandleOf(tls) : null;
         CreatedTimestamp = Stopwatch.GetTimestamp();
     }
 
@@ -34,6 +35,9 @@ internal sealed class UpstreamConnection : IDisposable
     /// <summary>The upstream asked for a client certificate during the handshake and none was configured.</summary>
     public bool ClientCertificateRequestedButNone => Stream is TrackingSslStream { ClientCertificateRequested: true };
     public Stream Stream { get; }
+
+    /// <summary>The SSL handle of an authenticated TLS stream, for releasing OpenSSL's buffers while pooled; or null.</summary>
+    public System.Runtime.InteropServices.SafeHandle? TlsHandle { get; }
     public EndpointPool Pool { get; }
     public PipeReader Reader { get; }
     public PipeWriter Writer { get; }

@@ -38,6 +38,8 @@ public sealed class TlsIdleBuffersTests : IDisposable
                 RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == server.GetCertHashString(),
             }, timeout.Token));
 
+        var handle = TlsIdleBuffers.HandleOf(serverStream); // once per connection, as the gateway does
+        Assert.NotNull(handle);
         for (var round = 0; round < 3; round++)
         {
             var request = new byte[100 + round];
@@ -48,7 +50,7 @@ public sealed class TlsIdleBuffersTests : IDisposable
             await ReadExactlyAsync(clientStream, response.Length, timeout.Token);
 
             // Both directions have used OpenSSL's read and write buffers; nothing is pending, so OpenSSL frees them.
-            Assert.True(TlsIdleBuffers.Release(serverStream), $"round {round}: OpenSSL kept its buffers");
+            Assert.True(TlsIdleBuffers.Release(handle), $"round {round}: OpenSSL kept its buffers");
         }
     }
 
@@ -61,7 +63,8 @@ public sealed class TlsIdleBuffersTests : IDisposable
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(listener.LocalEndPoint!);
         await using var stream = new SslStream(new NetworkStream(socket, ownsSocket: false));
-        Assert.False(TlsIdleBuffers.Release(stream)); // no SSL handle yet: nothing to free, nothing touched
+        Assert.Null(TlsIdleBuffers.HandleOf(stream)); // no SSL handle before the handshake
+        Assert.False(TlsIdleBuffers.Release(null));
     }
 
     private static async Task ReadExactlyAsync(Stream stream, int length, CancellationToken cancellationToken)
