@@ -23,7 +23,7 @@ public sealed class ProcessSignalTests : IDisposable
     public async Task Sighup_Reloads_Sigterm_DrainsAndExitsZero()
     {
         await using var upstream = TestUpstream.StartHolding(r => r.Target.StartsWith("/slow", StringComparison.Ordinal));
-        var port = GatewayProcess.FreePort();
+        var port = Loopback.FreePort();
         var file = Path.Combine(_pki.Directory, "process.json");
         await File.WriteAllTextAsync(file, Config(port, upstream.HttpUrl, "/old"));
         using var process = await GatewayProcess.StartAsync(file);

@@ -22,7 +22,7 @@ public sealed partial class TlsSessionResumptionTests : IDisposable
         await using var upstream = TestUpstream.Start();
         var server = _pki.IssueServer("sessions.test", "sessions.test");
         var client = _pki.IssueClient("resuming-client");
-        var port = GatewayProcess.FreePort();
+        var port = Loopback.FreePort();
         var file = _pki.Write("sessions.json", $$"""
         {
           "keystores": { "server": { "certificate": "{{server.CertificateFile}}", "private_key": "{{server.KeyFile}}" } },

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using FastGate.Core.Configuration;
 using FastGate.Tests.TestInfrastructure;
 
@@ -12,18 +10,11 @@ public sealed class UpstreamFailureTests : IDisposable
 
     public void Dispose() => _pki.Dispose();
 
-    private static int UnusedPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port; // closed on return: nothing listens there
-    }
-
     [Fact]
     public async Task UnreachableUpstream_Gets502WithEnvoyText()
     {
         var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
-        config.Apis.Add(TestConfigs.Api("down", "/", $"http://127.0.0.1:{UnusedPort()}"));
+        config.Apis.Add(TestConfigs.Api("down", "/", $"http://127.0.0.1:{Loopback.FreePort()}"));
         await using var gateway = GatewayHost.Start(config, _pki.Directory);
         await using var client = await TestClient.ConnectAsync(gateway.Endpoint("https"), "gateway.test", _pki.Ca);
 

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace FastGate.Tests.TestInfrastructure;
 
@@ -38,13 +36,6 @@ public sealed class GatewayProcess : IDisposable
             Assert.Fail($"the gateway did not start:\n{output}");
         }
         return gateway;
-    }
-
-    public static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
     public bool HasLogged(string text) => Output.Any(l => l.Contains(text, StringComparison.Ordinal));

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using FastGate.Core.Tls;
@@ -21,12 +20,9 @@ public sealed class TlsIdleBuffersTests : IDisposable
     {
         Assert.True(TlsIdleBuffers.IsAvailable, TlsIdleBuffers.Describe());
         var server = _pki.IssueServer("idle.test", "idle.test").Certificate;
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        using var clientSocket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await clientSocket.ConnectAsync(listener.LocalEndPoint!);
-        using var serverSocket = await listener.AcceptAsync();
+        var (clientSocket, serverSocket) = await Loopback.ConnectedPairAsync();
+        using var clientOwner = clientSocket;
+        using var serverOwner = serverSocket;
         await using var serverStream = new SslStream(new NetworkStream(serverSocket, ownsSocket: false));
         await using var clientStream = new SslStream(new NetworkStream(clientSocket, ownsSocket: false));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -57,11 +53,9 @@ public sealed class TlsIdleBuffersTests : IDisposable
     [Fact]
     public async Task Release_BeforeTheHandshake_DoesNothing()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(listener.LocalEndPoint!);
+        var (socket, peer) = await Loopback.ConnectedPairAsync();
+        using var socketOwner = socket;
+        using var peerOwner = peer;
         await using var stream = new SslStream(new NetworkStream(socket, ownsSocket: false));
         Assert.Null(TlsIdleBuffers.HandleOf(stream)); // no SSL handle before the handshake
         Assert.False(TlsIdleBuffers.Release(null));

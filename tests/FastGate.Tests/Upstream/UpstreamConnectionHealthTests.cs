@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using FastGate.Core.Upstream;
 using FastGate.Tests.TestInfrastructure;
@@ -20,12 +19,8 @@ public sealed class UpstreamConnectionHealthTests
     [InlineData(PeerAction.UnsolicitedBytes, false)]
     public async Task IsHealthyForReuse_SeesWhatTheUpstreamDid(PeerAction action, bool healthy)
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(listener.LocalEndPoint!);
-        using var upstream = await listener.AcceptAsync();
+        var (socket, upstream) = await Loopback.ConnectedPairAsync();
+        using var upstreamOwner = upstream;
         using var connection = new UpstreamConnection(socket, new NetworkStream(socket, ownsSocket: true), new EndpointPool("test"));
 
         switch (action)
