@@ -53,7 +53,8 @@ cat > "$work/fastgate.json" <<JSON
     { "name": "large", "listen_path": "/large", "target_url": "https://127.0.0.1:9611", "tls_client_profile": "upstream" }
   ],
   "access_log": { "enabled": false },
-  "reload": { "watch_files": false }
+  "reload": { "watch_files": false },
+  "admin": { "address": "127.0.0.1:8619" }
 }
 JSON
 
@@ -64,29 +65,61 @@ run_proxy() { # $1 = label, $2 = TLS port, $3 = mTLS port, then the command
   taskset -c 0 "$@" > "$work/proxy.log" 2>&1 & proxy=$!; pids+=($proxy)
   wait_port "$tls_port"; wait_port "$mtls_port"
   cpu_pid=$proxy
+  case "$label" in FastGate*) wait_port 8619; admin_metrics=http://127.0.0.1:8619/metrics ;; *) admin_metrics="" ;; esac
+}
+
+# FastGate's managed allocation counters from its admin /metrics ("bytes gen0-collections"); empty for other proxies.
+admin_metrics=""
+gc_counters() {
+  [ -n "$admin_metrics" ] || return 0
+  python3 - "$admin_metrics" <<'PY'
+import sys, urllib.request
+text = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()
+values = dict(line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
+print(values["dotnet_gc_allocated_bytes_total"], values['dotnet_gc_collections_total{generation="0"}'])
+PY
 }
 
 wanted() { [ -z "${E2E_SCENARIOS:-}" ] || [[ " $E2E_SCENARIOS " == *" $1 "* ]]; }
 [ "${FASTGATE_ONLY:-0}" = 1 ] && E2E_PROXIES=fastgate
-proxy_wanted() { [[ " ${E2E_PROXIES:-fastgate fastgate-jit nginx haproxy yarp} " == *" $1 "* ]]; }
+proxy_# FastGate's managed allocation counters from its admin /metrics ("bytes gen0-collections"); empty for other proxies.
+admin_metrics=""
+gc_counters() {
+  [ -n "$admin_metrics" ] || return 0
+  python3 - "$admin_metrics" <<'PY'
+import sys, urllib.request
+text = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()
+values = dict(line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
+print(values["dotnet_gc_allocated_bytes_total"], values['dotnet_gc_collections_total{generation="0"}'])
+PY
+}
+
+wanted() { [[ " ${E2E_PROXIES:-fastgate fastgate-jit nginx haproxy yarp} " == *" $1 "* ]]; }
 
 measure() { # $1 name, then load args; prints a table row
   local name="$1"; shift
   wanted "$name" || return 0
-  local before after
+  local before after alloc_before alloc_after
   before=$(cpu_of "$cpu_pid")
+  alloc_before=$(gc_counters)
   taskset -c 1 "$load" run "$@" -d "$seconds" --warmup 2 -q --name "$name" --report "$work/$name" > "$work/$name.out"
   after=$(cpu_of "$cpu_pid")
+  alloc_after=$(gc_counters)
   # requests/s, p50, p99 from the JSON report (python3 is on the machine; no jq needed)
-  python3 - "$work/$name.json" "$((after - before))" "$ticks" "$name" "$work/summary.tsv" "$summary_name" <<'PY'
+  python3 - "$work/$name.json" "$((after - before))" "$ticks" "$name" "$work/summary.tsv" "$summary_name" "$alloc_before" "$alloc_after" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))[0]
+gc = "–"
+if sys.argv[7] and sys.argv[8]:  # FastGate's own GC counters from /metrics: managed bytes and gen0 collections
+    b0, g0 = map(float, sys.argv[7].split()); b1, g1 = map(float, sys.argv[8].split())
+    gc = f'{(b1 - b0) / max(r["requests"] * (r["seconds"] + 2) / r["seconds"], 1):,.0f} B, {g1 - g0:.0f} gen0'
+
 cpu_seconds = int(sys.argv[2]) / int(sys.argv[3])
 # the proxy's CPU covers warm-up too: divide by all requests it served in that window (measured + warm-up estimate)
 total = r["requests"] * (r["seconds"] + 2) / r["seconds"]
 errors = sum(r["errors"].values())
 cpu = cpu_seconds * 1e6 / max(total, 1)
-print(f'| {sys.argv[4]} | {r["requests_per_second"]:,.0f} | {r["latency_ms"]["p50"]:.3f} | {r["latency_ms"]["p99"]:.3f} | {cpu:.1f} | {errors} |')
+print(f'| {sys.argv[4]} | {r["requests_per_second"]:,.0f} | {r["latency_ms"]["p50"]:.3f} | {r["latency_ms"]["p99"]:.3f} | {cpu:.1f} | {gc} | {errors} |')
 with open(sys.argv[5], "a") as summary:
     summary.write(f'{sys.argv[6]}\t{sys.argv[4]}\t{r["requests_per_second"]:.1f}\t{r["latency_ms"]["p99"]:.3f}\t{cpu:.1f}\t{errors}\n')
 PY
@@ -167,8 +200,8 @@ table() { # $1 = label, $2 = name in the comparison table
   echo "### $1"
   summary_name="${2:-$1}"
   echo
-  echo "| scenario | req/s | p50 ms | p99 ms | proxy CPU µs/request | errors |"
-  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| scenario | req/s | p50 ms | p99 ms | proxy CPU µs/request | managed allocation per request, GCs | errors |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
   local t=$tls_port m=$mtls_port
   measure "get-64B" https://bench.test:$t/small/ -c 64 --connect-to 127.0.0.1:$t --cacert "$c/ca.crt"
   # The same load for every proxy (open model, latency from the intended send time): p99 at equal load.

@@ -123,6 +123,18 @@ internal static class PrometheusExposition
         Sample("dotnet_gc_heap_size_bytes", "", gc.HeapSizeBytes);
         Help("dotnet_gc_committed_bytes", "gauge", "Memory the garbage collector has committed.");
         Sample("dotnet_gc_committed_bytes", "", gc.TotalCommittedBytes);
+        var blocks = Infrastructure.BlockMemoryPool.Connections;
+        Help("fastgate_buffer_pool_bytes", "gauge", "Connection buffer memory: held by connections now (rented) or kept for reuse (free).");
+        Sample("fastgate_buffer_pool_bytes", "state=\"rented\"", (long)blocks.RentedBlocks * Infrastructure.BlockMemoryPool.BlockSize);
+        Sample("fastgate_buffer_pool_bytes", "state=\"free\"", (long)blocks.FreeBlocks * Infrastructure.BlockMemoryPool.BlockSize);
+        // Allocations on the request path show up here first: a steady-state proxy should barely move these.
+        Help("dotnet_gc_allocated_bytes_total", "counter", "Bytes allocated on the managed heap since the process started.");
+        Sample("dotnet_gc_allocated_bytes_total", "", GC.GetTotalAllocatedBytes(precise: false));
+        Help("dotnet_gc_collections_total", "counter", "Garbage collections since the process started, by generation.");
+        for (var generation = 0; generation <= GC.MaxGeneration; generation++)
+        {
+            Sample("dotnet_gc_collections_total", $"generation=\"{generation}\"", GC.CollectionCount(generation));
+        }
         return text.ToString();
     }
 

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net;
 using FastGate.Core.Http;
+using FastGate.Core.Infrastructure;
 using FastGate.Core.Tls;
 using Microsoft.Extensions.ObjectPool;
 
@@ -14,9 +15,11 @@ namespace FastGate.Core.Proxy;
 internal sealed class ClientSession : IResettable, IReadDeadline
 {
     private static readonly StreamPipeReaderOptions ReaderOptions =
-        new(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true); // zero-byte reads: no buffer held while idle
+        new(pool: BlockMemoryPool.Connections, bufferSize: BlockMemoryPool.BlockSize, minimumReadSize: 4096, leaveOpen: true,
+            useZeroByteReads: true); // zero-byte reads: no buffer held while idle
     // 16 KiB: a relayed body leaves as full-size TLS records and few writes; buffers go back to the pool after each flush.
-    private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: 16 * 1024, leaveOpen: true);
+    private static readonly StreamPipeWriterOptions WriterOptions =
+        new(pool: BlockMemoryPool.Connections, minimumBufferSize: BlockMemoryPool.BlockSize, leaveOpen: true);
 
     private readonly byte[] _clientAddress = new byte[64];
     private readonly Lock _timerLock = new();

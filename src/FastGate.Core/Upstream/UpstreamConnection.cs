@@ -1,3 +1,4 @@
+using FastGate.Core.Infrastructure;
 using FastGate.Core.Tls;
 using System.Diagnostics;
 using System.IO.Pipelines;
@@ -11,10 +12,12 @@ namespace FastGate.Core.Upstream;
 /// </summary>
 internal sealed class UpstreamConnection : IDisposable
 {
-    private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true);
+    private static readonly StreamPipeReaderOptions ReaderOptions =
+        new(pool: BlockMemoryPool.Connections, bufferSize: BlockMemoryPool.BlockSize, minimumReadSize: 4 * 1024, leaveOpen: true);
     // 16 KiB: a request head and a body of up to ~16 KiB leave in one segment, so one TLS record and one send
     // (with 4 KiB segments a 4 KiB POST went out as two); segments go back to the pool after each flush.
-    private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: 16 * 1024, leaveOpen: true);
+    private static readonly StreamPipeWriterOptions WriterOptions =
+        new(pool: BlockMemoryPool.Connections, minimumBufferSize: BlockMemoryPool.BlockSize, leaveOpen: true);
 
     private int _disposed;
 

@@ -1,0 +1,114 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+
+namespace FastGate.Core.Infrastructure;
+
+/// <summary>
+/// The memory of every connection pipe: fixed 16 KiB blocks on the pinned heap, reused without limit while they are
+/// in use and trimmed while they are not. ArrayPool.Shared keeps 32 arrays per size per core; under 64+ busy
+/// connections it ran dry and every miss allocated a fresh 16 KiB array (measured: 19 KB of garbage per proxied
+/// request and a gen0 collection every 100 ms). Kestrel pools its pipe memory for the same reason.
+/// </summary>
+/// <remarks>
+/// Trimming follows the low-water mark: blocks that stayed free for a whole interval were not needed in it, and half
+/// of them are released, so a burst's memory drains within a minute while a steady load keeps its working set.
+/// Idle connections hold no block at all (zero-byte reads), so memory per idle connection is unaffected.
+/// </remarks>
+internal sealed class BlockMemoryPool : MemoryPool<byte>
+{
+    public const int BlockSize = 16 * 1024;
+
+    private static readonly TimeSpan TrimInterval = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentQueue<Block> _free = new();
+    private readonly Timer? _trimTimer;
+    private int _freeCount;
+    private int _lowWater;
+    private int _rented;
+    private long _created;
+
+    /// <summary>The pool of all client and upstream pipes in the process.</summary>
+    public static BlockMemoryPool Connections { get; } = new(trimPeriodically: true);
+
+    public BlockMemoryPool(bool trimPeriodically = false)
+    {
+        if (trimPeriodically)
+        {
+            _trimTimer = new Timer(static state => ((BlockMemoryPool)state!).Trim(), this, TrimInterval, TrimInterval);
+        }
+    }
+
+    public override int MaxBufferSize => BlockSize;
+
+    /// <summary>Blocks waiting in the pool.</summary>
+    public int FreeBlocks => Volatile.Read(ref _freeCount);
+
+    /// <summary>Blocks held by pipes now.</summary>
+    public int RentedBlocks => Volatile.Read(ref _rented);
+
+    /// <summary>Blocks ever allocated (a steady load stops moving this).</summary>
+    public long CreatedBlocks => Interlocked.Read(ref _created);
+
+    public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, BlockSize);
+        Interlocked.Increment(ref _rented);
+        if (_free.TryDequeue(out var block))
+        {
+            var free = Interlocked.Decrement(ref _freeCount);
+            if (free < _lowWater)
+            {
+                _lowWater = free; // racy by design: an approximate mark is enough to decide what to release
+            }
+            block.Rented = true;
+            return block;
+        }
+        _lowWater = 0;
+        Interlocked.Increment(ref _created);
+        return new Block(this);
+    }
+
+    /// <summary>Releases half of the blocks that were not needed since the last trim. Returns how many.</summary>
+    public int Trim()
+    {
+        var release = Math.Min(_lowWater, Volatile.Read(ref _freeCount)) / 2;
+        var released = 0;
+        while (released < release && _free.TryDequeue(out _))
+        {
+            Interlocked.Decrement(ref _freeCount);
+            released++;
+        }
+        _lowWater = Volatile.Read(ref _freeCount);
+        return released;
+    }
+
+    private void Return(Block block)
+    {
+        Interlocked.Decrement(ref _rented);
+        _free.Enqueue(block);
+        Interlocked.Increment(ref _freeCount);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        _trimTimer?.Dispose();
+    }
+
+    private sealed class Block(BlockMemoryPool pool) : IMemoryOwner<byte>
+    {
+        public bool Rented { get; set; } = true;
+
+        // Pinned: plain-HTTP sockets send and receive straight from pipe memory without pinning it per operation.
+        public Memory<byte> Memory { get; } = GC.AllocateUninitializedArray<byte>(BlockSize, pinned: true);
+
+        public void Dispose()
+        {
+            if (!Rented)
+            {
+                throw new InvalidOperationException("A pipe block was returned twice.");
+            }
+            Rented = false;
+            pool.Return(this);
+        }
+    }
+}
