@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.IO.Pipelines;
 using FastGate.Core.Http;
+using FastGate.Core.Infrastructure;
 
 namespace FastGate.Core.Proxy;
 
@@ -12,7 +13,7 @@ namespace FastGate.Core.Proxy;
 /// </summary>
 internal static class BodyRelay
 {
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public static async ValueTask<RelayOutcome> CopyLengthAsync(PipeReader source, PipeWriter destination, long length,
         IReadDeadline? deadline, TimeSpan idleTimeout, ByteCounter? counter = null)
     {
@@ -61,7 +62,7 @@ internal static class BodyRelay
     /// Copies a chunked body verbatim, or only its data when <paramref name="dechunk"/> (for an HTTP/1.0 client);
     /// stops with <see cref="RelayOutcome.TooLarge"/> once the data passes <paramref name="maxDataBytes"/>.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public static async ValueTask<RelayOutcome> CopyChunkedAsync(PipeReader source, PipeWriter destination, bool dechunk,
         long maxDataBytes, IReadDeadline? deadline, TimeSpan idleTimeout, ByteCounter? counter = null)
     {
@@ -150,7 +151,7 @@ internal static class BodyRelay
     }
 
     /// <summary>Copies until the source closes: a response body delimited by the end of the connection.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public static async ValueTask<RelayOutcome> CopyToEndAsync(PipeReader source, PipeWriter destination,
         IReadDeadline? deadline, TimeSpan idleTimeout, ByteCounter? counter = null)
     {
@@ -204,7 +205,7 @@ internal static class BodyRelay
     }
 
     /// <summary>False when the destination is gone.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public static async ValueTask<bool> FlushAsync(PipeWriter destination)
     {
         try

@@ -8,6 +8,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using FastGate.Core.Auth;
 using FastGate.Core.Http;
+using FastGate.Core.Infrastructure;
 using FastGate.Core.Observability;
 using FastGate.Core.Routing;
 using FastGate.Core.Tls;
@@ -57,7 +58,8 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
     private void CheckDeadlines()
     {
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
-        foreach (var session in _active.Keys)
+        // The dictionary itself, not .Keys: Keys copies every session into a new list, ten times a second.
+        foreach (var (session, _) in _active)
         {
             session.CheckDeadline(now);
         }
@@ -69,7 +71,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
     public void CloseIdleConnections()
     {
         _stopping = true;
-        foreach (var session in _active.Keys)
+        foreach (var (session, _) in _active)
         {
             session.CancelIfIdle();
         }
@@ -379,7 +381,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
     }
 
     /// <summary>Steps 7–10 for one request. Returns whether the client connection stays open.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ForwardAsync(ClientSession session, GatewaySnapshot snapshot, ProxyApi api, ReadResult clientRead, bool stopping,
         ClientIdentity? identity, bool dropCertificateHeader)
     {
@@ -648,7 +650,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
     }
 
     /// <summary>An error answer before any response byte reached the client (Envoy's texts). The head must be consumed already.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<bool> FailBeforeResponseAsync(ClientSession session, GatewaySnapshot snapshot, UpstreamEndpoint endpoint,
         bool clientKeepAlive, ProxyError error, bool bodyPending, string? detail)
     {
@@ -679,7 +681,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         return written && !close;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private static async ValueTask<(ResponseHeadStatus, ReadResult, Exception?)> ReadResponseHeadAsync(
         ClientSession session, UpstreamConnection upstream, HttpMethodKind method, GatewaySnapshot snapshot, TimeSpan timeout)
     {
@@ -833,7 +835,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         upstream = null;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private static async ValueTask<bool> WriteErrorAsync(PipeWriter writer, int status, bool close)
     {
         writer.Write(ErrorResponses.For(status, close));
