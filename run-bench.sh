@@ -2,13 +2,14 @@
 # FastGate benchmarks: BenchmarkDotNet micro benchmarks (MemoryDiagnoser) of the hot path.
 # Usage: ./run-bench.sh [--full] [--filter PATTERN] [--micro-only] [--e2e-only] [--seconds N]
 #   micro: BenchmarkDotNet's short job by default (about 3 minutes), --full for the long job; then the allocation budget.
-#   e2e:   bench/e2e.sh — FastGate (NativeAOT) between the load generator and a mutual-TLS upstream, pinned to cores.
+#   e2e:   bench/e2e.sh — FastGate (NativeAOT) between the load generator and a mutual-TLS upstream, pinned to cores;
+#          every proxy twice, in turn (E2E_ROUNDS), 4 s per scenario (--seconds), medians in the comparison.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 job=(--job short)
 filter='*'
-micro=1; e2e=1; seconds=8
+micro=1; e2e=1; seconds=4
 while [ $# -gt 0 ]; do
   case "$1" in
     --full) job=(); shift ;;

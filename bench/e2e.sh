@@ -5,10 +5,13 @@
 # Usage: bench/e2e.sh OUT.md [SECONDS]   Everything listens on 127.0.0.1; every process started here is stopped on exit.
 # E2E_SCENARIOS="get-64B mtls-handshake-full ..." runs only those scenarios (idle-memory is one too);
 # E2E_PROXIES="fastgate nginx ..." only those proxies (default: fastgate fastgate-jit nginx haproxy yarp; fastgate-threadpool
-# only when named; FASTGATE_ONLY=1 = fastgate).
+# only when named; FASTGATE_ONLY=1 = fastgate). E2E_ROUNDS=N (default 2): every proxy is measured N times, in turn,
+# and the comparison takes each figure's median, so a slow minute on a shared VM does not decide a ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="$1"; seconds="${2:-8}"
+rounds="${E2E_ROUNDS:-2}"
+round=1
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -95,7 +98,7 @@ measure() { # $1 name, then load args; prints a table row
   after=$(cpu_of "$cpu_pid")
   alloc_after=$(gc_counters)
   # requests/s, p50, p99 from the JSON report (python3 is on the machine; no jq needed)
-  python3 - "$work/$name.json" "$((after - before))" "$ticks" "$name" "$work/summary.tsv" "$summary_name" "$alloc_before" "$alloc_after" <<'PY'
+  python3 - "$work/$name.json" "$((after - before))" "$ticks" "$name" "$work/summary.tsv" "$summary_name" "$alloc_before" "$alloc_after" "$round" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))[0]
 gc = "–"
@@ -113,7 +116,7 @@ errors = sum(r["errors"].values())
 cpu = cpu_seconds * 1e6 / max(total, 1)
 print(f'| {sys.argv[4]} | {r["requests_per_second"]:,.0f} | {r["latency_ms"]["p50"]:.3f} | {r["latency_ms"]["p99"]:.3f} | {cpu:.1f} | {gc} | {errors} |')
 with open(sys.argv[5], "a") as summary:
-    summary.write(f'{sys.argv[6]}\t{sys.argv[4]}\t{r["requests_per_second"]:.1f}\t{r["latency_ms"]["p99"]:.3f}\t{cpu:.1f}\t{errors}\n')
+    summary.write(f'{sys.argv[6]}\t{sys.argv[4]}\t{r["requests_per_second"]:.1f}\t{r["latency_ms"]["p99"]:.3f}\t{cpu:.1f}\t{errors}\t{sys.argv[9]}\n')
 PY
 }
 
@@ -213,14 +216,17 @@ table() { # $1 = label, $2 = name in the comparison table
   wait $holder || true
   echo
   echo "Memory per idle TLS connection: $(( (idle_after - idle_before) * 1024 / 2000 )) B ($(cat "$work/hold.out" | head -1); RSS $idle_before → $idle_after KiB)"
-  printf '%s\tidle-memory\t%s\n' "$summary_name" "$(( (idle_after - idle_before) * 1024 / 2000 ))" >> "$work/summary.tsv"
+  printf '%s\tidle-memory\t%s\t0\t0\t0\t%s\n' "$summary_name" "$(( (idle_after - idle_before) * 1024 / 2000 ))" "$round" >> "$work/summary.tsv"
   echo
 }
 
 {
   echo "# End-to-end, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo
-  echo "Machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); proxy on CPU 0; load generator and upstream on CPU 1; ${seconds} s per scenario."
+  echo "Machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); proxy on CPU 0; load generator and upstream on CPU 1; ${seconds} s per scenario; ${rounds} rounds."
+  echo
+  for round in $(seq 1 "$rounds"); do
+  echo "## Round $round of $rounds"
   echo
   if proxy_wanted fastgate; then
     run_proxy "FastGate (NativeAOT, inline socket completions)" 8610 8611 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$gateway" run --config "$work/fastgate.json" --log-level Warning
@@ -270,13 +276,20 @@ table() { # $1 = label, $2 = name in the comparison table
   else
     echo "YARP: $yarp is missing (run-bench.sh builds it); skipped."
   fi
+  done
   [ -s "$work/summary.tsv" ] && python3 - "$work/summary.tsv" <<'PY'
 # One comparison table: each proxy's figure per column and FastGate's ratio to the best peer (below 1.00 on a
 # "lower is better" row, above 1.00 on a "higher is better" row means FastGate leads).
-import sys
+import statistics, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 proxies = list(dict.fromkeys(r[0] for r in rows))
-data = {(r[0], r[1]): r[2:] for r in rows}
+rounds = sorted({int(r[6]) for r in rows})
+by_round = {(r[0], r[1], int(r[6])): [float(x) for x in r[2:6]] for r in rows}
+# each figure is the median over the rounds (for two rounds, their mean)
+data = {}
+for proxy, scenario in dict.fromkeys((r[0], r[1]) for r in rows):
+    samples = [by_round[(proxy, scenario, n)] for n in rounds if (proxy, scenario, n) in by_round]
+    data[(proxy, scenario)] = [statistics.median(s[i] for s in samples) for i in range(4)]
 columns = [  # title, scenario, field index (0 req/s, 1 p99, 2 cpu) or None for idle memory, higher is better, format
     ("proxy CPU per request, GET 64 B (µs)", "get-64B", 2, False, "{:.1f}"),
     ("proxy CPU per request, GET 16 KiB (µs)", "get-16KiB", 2, False, "{:.1f}"),
@@ -290,26 +303,36 @@ columns = [  # title, scenario, field index (0 req/s, 1 p99, 2 cpu) or None for 
 ]
 peers = [p for p in proxies if not p.startswith("FastGate")]
 print()
-print("## Comparison (FastGate ÷ best peer: below 1.00 leads on lower-is-better rows; above 1.00 on handshakes/s)")
+print(f"## Comparison, median of {len(rounds)} round(s) (FastGate ÷ best peer: below 1.00 leads on lower-is-better rows; above 1.00 on handshakes/s)")
 print()
-print("| | " + " | ".join(proxies) + " | FastGate ÷ best peer |")
-print("|---|" + "---:|" * (len(proxies) + 1))
+print("| | " + " | ".join(proxies) + " | FastGate ÷ best peer | … in each round |")
+print("|---|" + "---:|" * (len(proxies) + 2))
+
+def ratio_of(values, higher):
+    peer_values = [values[p] for p in peers if p in values]
+    if "FastGate" not in values or not peer_values:
+        return None
+    best = max(peer_values) if higher else min(peer_values)
+    return values["FastGate"] / best if best else None
+
 for title, scenario, field, higher, fmt in columns:
     values = {}
     for p in proxies:
         cell = data.get((p, scenario))
         if cell is None:
             continue
-        v = float(cell[field])
+        v = cell[field]
         values[p] = v / 1024 if scenario == "idle-memory" else v
     if not values:
         continue
-    peer_values = [values[p] for p in peers if p in values]
-    ratio = "–"
-    if "FastGate" in values and peer_values:
-        best = max(peer_values) if higher else min(peer_values)
-        ratio = f"{values['FastGate'] / best:.2f}" if best else "–"
-    print(f"| {title} | " + " | ".join(fmt.format(values[p]) if p in values else "–" for p in proxies) + f" | {ratio} |")
+    ratio = ratio_of(values, higher)
+    per_round = []
+    for n in rounds:
+        round_values = {p: by_round[(p, scenario, n)][field] for p in proxies if (p, scenario, n) in by_round}
+        r = ratio_of(round_values, higher)
+        per_round.append("–" if r is None else f"{r:.2f}")
+    print(f"| {title} | " + " | ".join(fmt.format(values[p]) if p in values else "–" for p in proxies)
+          + f" | {'–' if ratio is None else f'{ratio:.2f}'} | {' / '.join(per_round)} |")
 PY
 } | tee "$out"
 
