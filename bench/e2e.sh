@@ -4,8 +4,8 @@
 # upstream share CPU 1. CPU per request = the proxy's utime+stime (from /proc) / requests.
 # Usage: bench/e2e.sh OUT.md [SECONDS]   Everything listens on 127.0.0.1; every process started here is stopped on exit.
 # E2E_SCENARIOS="get-64B mtls-handshake-full ..." runs only those scenarios (idle-memory is one too);
-# E2E_PROXIES="fastgate nginx ..." only those proxies (default: fastgate fastgate-jit nginx haproxy yarp; fastgate-threadpool
-# only when named; FASTGATE_ONLY=1 = fastgate). E2E_ROUNDS=N (default 2): every proxy is measured N times, in turn,
+# E2E_PROXIES="fastgate nginx ..." only those proxies (default: fastgate nginx haproxy yarp; fastgate-jit, the JIT
+# single-file build, and fastgate-threadpool only when named; FASTGATE_ONLY=1 = fastgate). E2E_ROUNDS=N (default 2): every proxy is measured N times, in turn,
 # and the comparison takes each figure's median, so a slow minute on a shared VM does not decide a ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -86,7 +86,7 @@ PY
 
 wanted() { [ -z "${E2E_SCENARIOS:-}" ] || [[ " $E2E_SCENARIOS " == *" $1 "* ]]; }
 [ "${FASTGATE_ONLY:-0}" = 1 ] && E2E_PROXIES=fastgate
-proxy_wanted() { [[ " ${E2E_PROXIES:-fastgate fastgate-jit nginx haproxy yarp} " == *" $1 "* ]]; }
+proxy_wanted() { [[ " ${E2E_PROXIES:-fastgate nginx haproxy yarp} " == *" $1 "* ]]; }
 
 measure() { # $1 name, then load args; prints a table row
   local name="$1"; shift

@@ -270,7 +270,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
             snapshot = state.Current; // the request starts now: it runs on the configuration current at this moment
             var record = session.Record;
             record.Begin(System.Diagnostics.Stopwatch.GetTimestamp(), request.ConsumedLength);
-            record.Capture(request);
+            record.Capture(request, forAccessLog: _accessLog is not null);
 
             var closeAfterRefusal = request.HasBody || !request.KeepAlive || listener.IsStopping || _stopping;
 
