@@ -11,7 +11,8 @@ internal abstract class HttpMessageHead
     private const int MaxConnectionTokens = 8;
 
     private byte[]? _copyBuffer;
-    private HttpHeaderField[] _headers = new HttpHeaderField[32];
+    // 16 fields cover typical API requests and responses (grown on demand, then kept for the connection): 24 B each, per idle connection.
+    private HttpHeaderField[] _headers = new HttpHeaderField[16];
     private readonly (int Start, int Length)[] _connectionTokens = new (int, int)[MaxConnectionTokens];
 
     /// <summary>The bytes of the head, from the first byte of the start line to the blank line's CRLF inclusive.</summary>
