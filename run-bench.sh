@@ -3,14 +3,14 @@
 # Usage: ./run-bench.sh [--full] [--filter PATTERN] [--micro-only] [--e2e-only] [--seconds N]
 #   micro: BenchmarkDotNet's short job by default (about 3 minutes), --full for the long job; then the allocation budget.
 #   e2e:   bench/e2e.sh — FastGate (NativeAOT) between the load generator and a mutual-TLS upstream, pinned to cores;
-#          every proxy twice, in turn (E2E_ROUNDS), 6 s per scenario (--seconds), medians in the comparison;
+#          every proxy twice, in turn (E2E_ROUNDS), 4 s per scenario (--seconds), medians in the comparison;
 #          E2E_PROXIES="fastgate fastgate-jit nginx" adds the JIT single-file build (built only then).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 job=(--job short)
 filter='*'
-micro=1; e2e=1; seconds=6
+micro=1; e2e=1; seconds=4
 while [ $# -gt 0 ]; do
   case "$1" in
     --full) job=(); shift ;;
