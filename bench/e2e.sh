@@ -98,20 +98,20 @@ measure() { # $1 name, then load args; prints a table row
   after=$(cpu_of "$cpu_pid")
   alloc_after=$(gc_counters)
   # requests/s, p50, p99 from the JSON report (python3 is on the machine; no jq needed)
-  python3 - "$work/$name.json" "$((after - before))" "$ticks" "$name" "$work/summary.tsv" "$summary_name" "$alloc_before" "$alloc_after" "$round" <<'PY'
+  python3 - "$work/$name.json" "$((after - before))" "$ticks" "$name" "$work/summary.tsv" "$summary_name" "$alloc_before" "$alloc_after" "$round" "$work/allocations.tsv" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))[0]
+# the proxy's counters cover warm-up too: divide by all requests it served in that window (measured + warm-up estimate)
+total = r["requests"] * (r["seconds"] + 2) / r["seconds"]
 gc = "–"
 if sys.argv[7] and sys.argv[8]:  # FastGate's own GC counters from /metrics: managed bytes and gen0 collections
     b0, g0 = map(float, sys.argv[7].split()); b1, g1 = map(float, sys.argv[8].split())
-    per_request = (b1 - b0) / max(r["requests"] * (r["seconds"] + 2) / r["seconds"], 1)
+    per_request = (b1 - b0) / max(total, 1)
     gc = f'{per_request:,.0f} B, {g1 - g0:.0f} gen0'
-    with open(sys.argv[5].replace("summary.tsv", "allocations.tsv"), "a") as allocations:
+    with open(sys.argv[10], "a") as allocations:
         allocations.write(f'{sys.argv[6]}\t{sys.argv[4]}\t{per_request:.0f}\n')
 
 cpu_seconds = int(sys.argv[2]) / int(sys.argv[3])
-# the proxy's CPU covers warm-up too: divide by all requests it served in that window (measured + warm-up estimate)
-total = r["requests"] * (r["seconds"] + 2) / r["seconds"]
 errors = sum(r["errors"].values())
 cpu = cpu_seconds * 1e6 / max(total, 1)
 print(f'| {sys.argv[4]} | {r["requests_per_second"]:,.0f} | {r["latency_ms"]["p50"]:.3f} | {r["latency_ms"]["p99"]:.3f} | {cpu:.1f} | {gc} | {errors} |')
@@ -208,7 +208,7 @@ table() { # $1 = label, $2 = name in the comparison table
   wanted idle-memory || return 0
   # The marginal memory of idle TLS connections: RSS growth from 1,000 to 2,000 held. The first thousand fills
   # whatever free memory earlier scenarios left (heap space, allocator free lists); from a cold start (or a warm one)
-  # the whole-delta figure moved by 2x for FastGate, the marginal one by under 10% (2026-12-02).
+  # FastGate's whole-delta figure ranged 9.9-23 KiB for unchanged per-connection state, the marginal one 15-21 (2026-12-02).
   local first_held second_held rss0 rss1 rss2
   rss0=$(rss_kib "$cpu_pid")
   taskset -c 1 "$load" hold https://bench.test:$t/small/ -c 1000 --seconds 16 -k --connect-to 127.0.0.1:$t > "$work/hold1.out" 2>&1 &
