@@ -117,6 +117,11 @@ internal struct PooledValueTaskMethodBuilder<TResult>
         private static readonly Lock PoolLock = new();
         private static readonly StateMachineBox<TStateMachine>?[] Pool = new StateMachineBox<TStateMachine>?[MaxRetained];
         private static int _pooled;
+
+        // One box per thread in front of the shared stack, as the framework's builder has: a request that suspends and
+        // resumes on the same epoll thread reuses it without taking the lock.
+        [ThreadStatic]
+        private static StateMachineBox<TStateMachine>? _threadBox;
         private static readonly ContextCallback RunInContext = static state => ((StateMachineBox<TStateMachine>)state!).StateMachine!.MoveNext();
 
         private Action? _moveNext;
@@ -128,6 +133,11 @@ internal struct PooledValueTaskMethodBuilder<TResult>
 
         public static StateMachineBox<TStateMachine> Rent()
         {
+            if (_threadBox is { } cached)
+            {
+                _threadBox = null;
+                return cached;
+            }
             lock (PoolLock)
             {
                 if (_pooled > 0)
@@ -156,6 +166,11 @@ internal struct PooledValueTaskMethodBuilder<TResult>
         {
             StateMachine = default; // drop what the finished method referenced
             Context = null;
+            if (_threadBox is null)
+            {
+                _threadBox = this;
+                return;
+            }
             lock (PoolLock)
             {
                 if (_pooled < MaxRetained)
