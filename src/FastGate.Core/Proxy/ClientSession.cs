@@ -31,8 +31,32 @@ internal sealed class ClientSession : IResettable, IReadDeadline
     private long _firedGeneration;
     private bool _idle;
 
-    public HttpRequestHead Request { get; } = new();
-    public HttpResponseHead Response { get; } = new();
+    private Exchange? _exchange;
+
+    /// <summary>The exchange in progress (rented by <see cref="BeginExchange"/>): its heads and record.</summary>
+    public Exchange Exchange => _exchange!;
+    public HttpRequestHead Request => _exchange!.Request;
+    public HttpResponseHead Response => _exchange!.Response;
+
+    /// <summary>The request in progress, for metrics and the access log.</summary>
+    public RequestRecord Record => _exchange!.Record;
+
+    /// <summary>True while this connection holds exchange state (read from other threads by diagnostics only).</summary>
+    public bool HoldsExchange => Volatile.Read(ref _exchange) is not null;
+
+    /// <summary>Rents the exchange state when a request's first bytes arrive (no-op while one is held).</summary>
+    public void BeginExchange() => _exchange ??= Exchange.Rent();
+
+    /// <summary>Returns the exchange state: the connection is idle or ending.</summary>
+    public void EndExchange()
+    {
+        if (_exchange is { } exchange)
+        {
+            _exchange = null;
+            Exchange.Return(exchange);
+        }
+    }
+
     public PipeReader ClientReader { get; private set; } = null!;
     public PipeWriter ClientWriter { get; private set; } = null!;
     public bool IsTls { get; private set; }
@@ -44,31 +68,6 @@ internal sealed class ClientSession : IResettable, IReadDeadline
 
     /// <summary>The SNI name of the handshake, or null.</summary>
     public string? ServerName { get; set; }
-
-    /// <summary>The request in progress, for metrics and the access log.</summary>
-    public RequestRecord Record { get; } = new();
-
-    private System.Buffers.ArrayBufferWriter<byte>? _logBuffer;
-
-    /// <summary>Where an access-log line is formatted before it is queued (reused; created at the first line, so idle
-    /// connections of a gateway without access log hold none).</summary>
-    public System.Buffers.ArrayBufferWriter<byte> LogBuffer => _logBuffer ??= new(1024);
-
-    private System.Text.Json.Utf8JsonWriter? _logWriter;
-
-    public System.Text.Json.Utf8JsonWriter LogWriter()
-    {
-        LogBuffer.ResetWrittenCount();
-        if (_logWriter is null)
-        {
-            _logWriter = AccessLogFormatter.CreateWriter(LogBuffer);
-        }
-        else
-        {
-            _logWriter.Reset(LogBuffer);
-        }
-        return _logWriter;
-    }
 
     /// <summary>The TLS server profile the handshake selected (null on plain HTTP).</summary>
     public Tls.TlsServerProfile? Profile { get; set; }
@@ -195,15 +194,13 @@ internal sealed class ClientSession : IResettable, IReadDeadline
     public bool TryReset()
     {
         _idle = false;
-        Request.ReleaseBuffers();
-        Response.ReleaseBuffers();
+        EndExchange();
         ClientReader = null!;
         TlsHandle = null;
         ClientWriter = null!;
         _clientAddressLength = 0;
         RemoteAddress = null;
         ServerName = null;
-        Record.Clear();
         Profile = null;
         Identity = null;
         Application = null;

@@ -67,6 +67,18 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
 
     public void Dispose() => _heartbeat.Dispose();
 
+    /// <summary>Open client connections, and how many of them hold exchange state (an idle one must hold none).</summary>
+    internal (int Connections, int HoldingExchange) CountSessions()
+    {
+        int connections = 0, holding = 0;
+        foreach (var (session, _) in _active)
+        {
+            connections++;
+            holding += session.HoldsExchange ? 1 : 0;
+        }
+        return (connections, holding);
+    }
+
     /// <summary>Shutdown: idle keep-alive connections close now; busy ones close after their current response.</summary>
     public void CloseIdleConnections()
     {
@@ -77,25 +89,18 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         }
     }
 
-    public async Task HandleAsync(Socket socket, SocketListener listener)
-    {
-        var network = new NetworkStream(socket, ownsSocket: false);
-        try
-        {
-            await HandleStreamAsync(network, socket.RemoteEndPoint, listener).ConfigureAwait(false);
-        }
-        finally
-        {
-            await network.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    // Not async itself: one state machine less per connection for as long as it lives.
+    public Task HandleAsync(Socket socket, SocketListener listener) =>
+        HandleStreamAsync(new NetworkStream(socket, ownsSocket: false), socket.RemoteEndPoint, listener);
 
     /// <summary>
-    /// One client connection over any transport stream: a socket's NetworkStream in the gateway, in-memory pipes in
-    /// the whole-exchange benchmark (bench/FastGate.Benchmarks), so FastGate's own cost is measured without the kernel.
+    /// One client connection over any transport stream, which it owns and disposes: a socket's NetworkStream in the
+    /// gateway, in-memory pipes in the whole-exchange benchmark (bench/FastGate.Benchmarks), so FastGate's own cost is
+    /// measured without the kernel.
     /// </summary>
     internal async Task HandleStreamAsync(Stream network, System.Net.EndPoint? remote, SocketListener listener)
     {
+        await using var ownedNetwork = network.ConfigureAwait(false);
         var snapshot = state.Current;
         if (!snapshot.Listeners.TryGetValue(listener.Name, out var listenerSnapshot))
         {
@@ -109,23 +114,10 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
             if (listenerSnapshot.Tls is { } selector)
             {
                 ssl = new ServerSslStream(network);
-                using var handshakeTimeout = new CancellationTokenSource(snapshot.HandshakeTimeout);
-                try
+                if (!await HandshakeAsync(ssl, selector, snapshot.HandshakeTimeout, listener.Name, remote, listenerMetrics).ConfigureAwait(false))
                 {
-                    await ssl.AuthenticateAsServerAsync(ServerTlsSelector.Callback, selector, handshakeTimeout.Token).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or Win32Exception)
-                {
-                    listenerMetrics.HandshakeFailed(e is OperationCanceledException ? HandshakeFailureReason.Timeout
-                        : ssl.ClientCertificateFailure is { } failure
-                            ? failure.StartsWith("no client certificate", StringComparison.Ordinal) ? HandshakeFailureReason.NoClientCertificate : HandshakeFailureReason.ClientCertificateRefused
-                            : HandshakeFailureReason.Protocol);
-                    var reason = ssl.ClientCertificateFailure
-                                 ?? (e is OperationCanceledException ? $"no handshake within {snapshot.HandshakeTimeout.TotalSeconds:0.#} s" : e.Message);
-                    ProxyLog.HandshakeFailed(logger, listener.Name, remote, reason);
                     return;
                 }
-                listenerMetrics.HandshakeCompleted();
             }
 
             var session = _sessions.Get();
@@ -167,6 +159,34 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         }
     }
 
+    /// <summary>
+    /// Step 3: the TLS handshake within the handshake timeout; false (logged and counted) when it fails. A method of
+    /// its own so the timeout's CancellationTokenSource is not kept by the connection's long-lived state machine.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> HandshakeAsync(ServerSslStream ssl, ServerTlsSelector selector, TimeSpan timeout, string listenerName,
+        System.Net.EndPoint? remote, ListenerMetrics listenerMetrics)
+    {
+        using var handshakeTimeout = new CancellationTokenSource(timeout);
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(ServerTlsSelector.Callback, selector, handshakeTimeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or Win32Exception)
+        {
+            listenerMetrics.HandshakeFailed(e is OperationCanceledException ? HandshakeFailureReason.Timeout
+                : ssl.ClientCertificateFailure is { } failure
+                    ? failure.StartsWith("no client certificate", StringComparison.Ordinal) ? HandshakeFailureReason.NoClientCertificate : HandshakeFailureReason.ClientCertificateRefused
+                    : HandshakeFailureReason.Protocol);
+            var reason = ssl.ClientCertificateFailure
+                         ?? (e is OperationCanceledException ? $"no handshake within {timeout.TotalSeconds:0.#} s" : e.Message);
+            ProxyLog.HandshakeFailed(logger, listenerName, remote, reason);
+            return false;
+        }
+        listenerMetrics.HandshakeCompleted();
+        return true;
+    }
+
     /// <summary>A TLS close_notify before the TCP close, so clients (OpenSSL 3 in particular) see a clean end, not a truncation.</summary>
     private static async ValueTask SendCloseNotifyAsync(SslStream ssl)
     {
@@ -188,7 +208,6 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
     {
         var reader = session.ClientReader;
         var writer = session.ClientWriter;
-        var request = session.Request;
         while (true)
         {
             var snapshot = state.Current;
@@ -211,6 +230,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                         if (waitingForFirstByte)
                         {
                             // Nothing buffered and no I/O in flight: the connection is idle until the client speaks.
+                            session.EndExchange();
                             TlsIdleBuffers.Release(session.TlsHandle);
                         }
                         read = await reader.ReadAsync().ConfigureAwait(false);
@@ -229,7 +249,8 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                     }
                     return;
                 }
-                if (HttpRequestParser.TryParse(buffer, request, snapshot.ParserLimits, out var rejection))
+                session.BeginExchange();
+                if (HttpRequestParser.TryParse(buffer, session.Request, snapshot.ParserLimits, out var rejection))
                 {
                     session.SetIdle(false);
                     break;
@@ -268,6 +289,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
             }
             session.Disarm();
             snapshot = state.Current; // the request starts now: it runs on the configuration current at this moment
+            var request = session.Request;
             var record = session.Record;
             record.Begin(System.Diagnostics.Stopwatch.GetTimestamp(), request.ConsumedLength);
             record.Capture(request, forAccessLog: _accessLog is not null);
@@ -743,14 +765,14 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         {
             if (_combinedFormat)
             {
-                session.LogBuffer.ResetWrittenCount();
-                AccessLogFormatter.WriteCombined(session.LogBuffer, session, record);
+                session.Exchange.LogBuffer.ResetWrittenCount();
+                AccessLogFormatter.WriteCombined(session.Exchange.LogBuffer, session, record);
             }
             else
             {
-                AccessLogFormatter.WriteJson(session.LogWriter(), session, record);
+                AccessLogFormatter.WriteJson(session.Exchange.LogWriter(), session, record);
             }
-            _accessLog.Write(session.LogBuffer.WrittenSpan);
+            _accessLog.Write(session.Exchange.LogBuffer.WrittenSpan);
         }
     }
 

@@ -155,6 +155,40 @@ public sealed class ForwardingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task KeepAlive_IdleConnections_HoldNoExchangeState_AndStayUsable()
+    {
+        var clients = new List<TestClient>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var client = await ConnectTlsAsync();
+                clients.Add(client);
+                await client.SendAsync($"GET /keep/idle{i} HTTP/1.1\r\nHost: gateway.test\r\n\r\n");
+                Assert.Equal(200, (await client.ReadResponseAsync()).Status);
+            }
+            // Heads, record and log buffer go back to the shared pool once a connection waits for its next request.
+            var handler = _gateway.Gateway.Handler;
+            Assert.True(await Eventually.TrueAsync(() => handler.CountSessions() == (3, 0)), $"sessions: {handler.CountSessions()}");
+
+            for (var i = 0; i < clients.Count; i++)
+            {
+                await clients[i].SendAsync($"GET /keep/again{i} HTTP/1.1\r\nHost: gateway.test\r\nUser-Agent: second\r\n\r\n");
+                var response = await clients[i].ReadResponseAsync();
+                Assert.Equal(200, response.Status);
+                Assert.Equal($"/keep/again{i}", response.BodyText);
+            }
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Pipelined_RequestsInOneWrite_AnsweredInOrder()
     {
         await using var client = await ConnectTlsAsync();
