@@ -6,8 +6,9 @@ using FastGate.Tests.TestInfrastructure;
 namespace FastGate.Tests.Tls;
 
 /// <summary>
-/// Releasing OpenSSL's record buffers between requests reaches the real SSL handle of this runtime's SslStream
-/// (it fails when a runtime update renames the field or moves libssl), and the connection keeps working after it.
+/// Releasing OpenSSL's record buffers and SslStream's memory-BIO buffers between requests reaches the real SSL handle
+/// of this runtime's SslStream (it fails when a runtime update renames the field, moves libssl or stops using memory
+/// BIOs), and the connection keeps working after it.
 /// </summary>
 public sealed class TlsIdleBuffersTests : IDisposable
 {
@@ -46,7 +47,11 @@ public sealed class TlsIdleBuffersTests : IDisposable
             await ReadExactlyAsync(clientStream, response.Length, timeout.Token);
 
             // Both directions have used OpenSSL's read and write buffers; nothing is pending, so OpenSSL frees them.
+            // SslStream's output BIO grew to a whole 16 KiB record; it is emptied too (small BIO buffers are kept).
+            Assert.True(TlsIdleBuffers.BioBufferBytes(handle) >= 16 * 1024, $"round {round}: BIOs hold {TlsIdleBuffers.BioBufferBytes(handle)} B");
             Assert.True(TlsIdleBuffers.Release(handle), $"round {round}: OpenSSL kept its buffers");
+            var kept = TlsIdleBuffers.BioBufferBytes(handle);
+            Assert.True(kept < 2 * TlsIdleBuffers.ReleasedBioBufferBytes, $"round {round}: BIOs still hold {kept} B");
         }
     }
 
