@@ -20,6 +20,7 @@ public class TlsIdleBuffersBenchmarks
     private SslStream _server = null!;
     private SslStream _client = null!;
     private SafeHandle _handle = null!;
+    private BioBufferPointers _bios;
 
     [GlobalSetup]
     public void Setup()
@@ -61,8 +62,8 @@ public class TlsIdleBuffersBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public bool PlainConnection() => TlsIdleBuffers.Release(null);
+    public bool PlainConnection() => TlsIdleBuffers.Release(null, ref _bios);
 
     [Benchmark]
-    public bool IdleTlsConnection() => TlsIdleBuffers.Release(_handle);
+    public bool IdleTlsConnection() => TlsIdleBuffers.Release(_handle, ref _bios);
 }

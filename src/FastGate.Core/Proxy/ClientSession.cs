@@ -63,6 +63,11 @@ internal sealed class ClientSession : IResettable, IReadDeadline
 
     /// <summary>The SSL handle of the client's TLS stream (for releasing OpenSSL's buffers while idle), or null.</summary>
     public System.Runtime.InteropServices.SafeHandle? TlsHandle { get; private set; }
+
+    private BioBufferPointers _bios;
+
+    /// <summary>The connection waits for its next request: OpenSSL's and the memory BIOs' buffers go back.</summary>
+    public void ReleaseIdleTlsBuffers() => TlsIdleBuffers.Release(TlsHandle, ref _bios);
     public ReadOnlyMemory<byte> ClientAddress => _clientAddress.AsMemory(0, _clientAddressLength);
     public IPAddress? RemoteAddress { get; private set; }
 
@@ -105,6 +110,7 @@ internal sealed class ClientSession : IResettable, IReadDeadline
         ClientReader = PipeReader.Create(stream, ReaderOptions);
         ClientWriter = PipeWriter.Create(stream, WriterOptions);
         TlsHandle = ssl is null ? null : TlsIdleBuffers.HandleOf(ssl);
+        _bios = default;
         IsTls = ssl is not null;
         _clientAddressLength = 0;
         if (remote is IPEndPoint ip)
@@ -197,6 +203,7 @@ internal sealed class ClientSession : IResettable, IReadDeadline
         EndExchange();
         ClientReader = null!;
         TlsHandle = null;
+        _bios = default;
         ClientWriter = null!;
         _clientAddressLength = 0;
         RemoteAddress = null;

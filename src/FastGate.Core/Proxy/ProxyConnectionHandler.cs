@@ -231,7 +231,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                         {
                             // Nothing buffered and no I/O in flight: the connection is idle until the client speaks.
                             session.EndExchange();
-                            TlsIdleBuffers.Release(session.TlsHandle);
+                            session.ReleaseIdleTlsBuffers();
                         }
                         read = await reader.ReadAsync().ConfigureAwait(false);
                     }

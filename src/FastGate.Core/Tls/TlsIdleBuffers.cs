@@ -41,9 +41,10 @@ internal static class TlsIdleBuffers
 
     /// <summary>
     /// Frees the idle buffers of a connection with no read or write in progress (OpenSSL keeps buffers that still
-    /// hold data). Returns true when OpenSSL released them; false for a null or closed handle.
+    /// hold data), and empties memory-BIO buffers of <see cref="ReleasedBioBufferBytes"/> or more. Returns true when
+    /// OpenSSL released its record buffers; false for a null or closed handle.
     /// </summary>
-    public static bool Release(SafeHandle? handle)
+    public static bool Release(SafeHandle? handle, ref BioBufferPointers bios)
     {
         if (handle is null || handle.IsClosed)
         {
@@ -55,8 +56,8 @@ internal static class TlsIdleBuffers
             handle.DangerousAddRef(ref added);
             var ssl = handle.DangerousGetHandle();
             var released = FreeBuffers(ssl) == 1;
-            ReleaseBioBuffer(GetReadBio(ssl));
-            ReleaseBioBuffer(GetWriteBio(ssl));
+            ReleaseBioBuffer(ssl, ref bios.Read, read: true);
+            ReleaseBioBuffer(ssl, ref bios.Write, read: false);
             return released;
         }
         catch (ObjectDisposedException)
@@ -84,7 +85,7 @@ internal static class TlsIdleBuffers
         {
             handle.DangerousAddRef(ref added);
             var ssl = handle.DangerousGetHandle();
-            return AllocatedBytes(GetReadBio(ssl)) + AllocatedBytes(GetWriteBio(ssl));
+            return Capacity(BufMemOf(GetReadBio(ssl))) + Capacity(BufMemOf(GetWriteBio(ssl)));
         }
         finally
         {
@@ -97,16 +98,24 @@ internal static class TlsIdleBuffers
 
     /// <summary>
     /// Swaps an empty BUF_MEM into a memory BIO that holds no unread bytes and frees the old one when it holds at
-    /// least <see cref="ReleasedBioBufferBytes"/>; the BIO grows the new one on its next write. Anything but a memory BIO that owns its buffer (BIO_CLOSE) is left alone. The old
-    /// buffer is freed without OPENSSL_cleanse (which BUF_MEM_free would run over all of it: +8% CPU per 16 KiB
-    /// response, callgrind): it only ever held TLS records as they went over the wire.
+    /// least <see cref="ReleasedBioBufferBytes"/>; the BIO grows the new one on its next write. Anything but a
+    /// memory BIO that owns its buffer (BIO_CLOSE) is left alone. The old buffer is freed without OPENSSL_cleanse
+    /// (which BUF_MEM_free would run over all of it: +8% CPU per 16 KiB response, callgrind): it only ever held TLS
+    /// records as they went over the wire.
     /// </summary>
-    private static void ReleaseBioBuffer(IntPtr bio)
+    private static void ReleaseBioBuffer(IntPtr ssl, ref IntPtr bufMem, bool read)
     {
-        if (AllocatedBytes(bio) < ReleasedBioBufferBytes || BioCtrl(bio, BioCtrlPending, 0, IntPtr.Zero) != 0
-            || BioCtrl(bio, BioCtrlGetClose, 0, IntPtr.Zero) != BioClose
-            || BioCtrlGetPointer(bio, BioGetBufMemPtr, 0, out var old) <= 0 || old == IntPtr.Zero
-            || (Marshal.ReadIntPtr(old, BufMemFlagsOffset) & BufMemFlagSecure) != 0) // secure-heap memory is not CRYPTO_free's
+        if (bufMem == IntPtr.Zero)
+        {
+            bufMem = BufMemOf(read ? GetReadBio(ssl) : GetWriteBio(ssl));
+        }
+        if (bufMem == BioBufferPointers.NotMemory || Capacity(bufMem) < ReleasedBioBufferBytes)
+        {
+            return; // the common case: a memory read, no call into OpenSSL
+        }
+        var bio = read ? GetReadBio(ssl) : GetWriteBio(ssl);
+        if (BioCtrl(bio, BioCtrlPending, 0, IntPtr.Zero) != 0 || BioCtrl(bio, BioCtrlGetClose, 0, IntPtr.Zero) != BioClose
+            || BufMemOf(bio) != bufMem) // set by someone else than FastGate: leave it
         {
             return;
         }
@@ -117,19 +126,23 @@ internal static class TlsIdleBuffers
         }
         BioCtrl(bio, BioCtrlSetClose, BioNoClose, IntPtr.Zero); // the swap must not free (and cleanse) the old buffer
         BioCtrl(bio, BioSetBufMem, BioClose, empty);            // the BIO owns the new one again
-        CryptoFree(Marshal.ReadIntPtr(old, BufMemDataOffset), IntPtr.Zero, 0);
-        CryptoFree(old, IntPtr.Zero, 0);
+        CryptoFree(Marshal.ReadIntPtr(bufMem, BufMemDataOffset), IntPtr.Zero, 0);
+        CryptoFree(bufMem, IntPtr.Zero, 0);
+        bufMem = empty;
     }
 
-    /// <summary>The capacity of a memory BIO's buffer; 0 for anything else.</summary>
-    private static long AllocatedBytes(IntPtr bio)
+    /// <summary>The BUF_MEM of a memory BIO whose memory CRYPTO_free may free; <see cref="BioBufferPointers.NotMemory"/> otherwise.</summary>
+    private static IntPtr BufMemOf(IntPtr bio)
     {
-        if (bio == IntPtr.Zero || BioMethodType(bio) != BioTypeMem || BioCtrlGetPointer(bio, BioGetBufMemPtr, 0, out var bufMem) <= 0 || bufMem == IntPtr.Zero)
+        if (bio == IntPtr.Zero || BioMethodType(bio) != BioTypeMem || BioCtrlGetPointer(bio, BioGetBufMemPtr, 0, out var bufMem) <= 0
+            || bufMem == IntPtr.Zero || (Marshal.ReadIntPtr(bufMem, BufMemFlagsOffset) & BufMemFlagSecure) != 0)
         {
-            return 0;
+            return BioBufferPointers.NotMemory;
         }
-        return Marshal.ReadIntPtr(bufMem, BufMemMaxOffset);
+        return bufMem;
     }
+
+    private static long Capacity(IntPtr bufMem) => bufMem == BioBufferPointers.NotMemory ? 0 : Marshal.ReadIntPtr(bufMem, BufMemMaxOffset);
 
     /// <summary>
     /// Smaller BIO buffers are kept: giving back the ~1–2 KiB a small exchange leaves cost ~6% more instructions per

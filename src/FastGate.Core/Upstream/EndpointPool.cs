@@ -89,7 +89,7 @@ internal sealed class EndpointPool(string key)
         connection.IdleSinceTimestamp = now;
         // Idle from here (no I/O in flight, nobody else holds it yet): its TLS record buffers go back to the heap;
         // OpenSSL allocates them again at the next request.
-        Tls.TlsIdleBuffers.Release(connection.TlsHandle);
+        connection.ReleaseIdleTlsBuffers();
         lock (_lock)
         {
             while (_waiters.TryDequeue(out var waiter))

@@ -41,6 +41,11 @@ internal sealed class UpstreamConnection : IDisposable
 
     /// <summary>The SSL handle of an authenticated TLS stream, for releasing OpenSSL's buffers while pooled; or null.</summary>
     public System.Runtime.InteropServices.SafeHandle? TlsHandle { get; }
+
+    private BioBufferPointers _bios;
+
+    /// <summary>The connection waits in the pool: OpenSSL's and the memory BIOs' buffers go back.</summary>
+    public void ReleaseIdleTlsBuffers() => TlsIdleBuffers.Release(TlsHandle, ref _bios);
     public EndpointPool Pool { get; }
     public PipeReader Reader { get; }
     public PipeWriter Writer { get; }

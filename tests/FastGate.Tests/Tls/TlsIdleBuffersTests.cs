@@ -37,6 +37,7 @@ public sealed class TlsIdleBuffersTests : IDisposable
 
         var handle = TlsIdleBuffers.HandleOf(serverStream); // once per connection, as the gateway does
         Assert.NotNull(handle);
+        var bios = default(BioBufferPointers);
         for (var round = 0; round < 3; round++)
         {
             var request = new byte[100 + round];
@@ -49,7 +50,7 @@ public sealed class TlsIdleBuffersTests : IDisposable
             // Both directions have used OpenSSL's read and write buffers; nothing is pending, so OpenSSL frees them.
             // SslStream's output BIO grew to a whole 16 KiB record; it is emptied too (small BIO buffers are kept).
             Assert.True(TlsIdleBuffers.BioBufferBytes(handle) >= 16 * 1024, $"round {round}: BIOs hold {TlsIdleBuffers.BioBufferBytes(handle)} B");
-            Assert.True(TlsIdleBuffers.Release(handle), $"round {round}: OpenSSL kept its buffers");
+            Assert.True(TlsIdleBuffers.Release(handle, ref bios), $"round {round}: OpenSSL kept its buffers");
             var kept = TlsIdleBuffers.BioBufferBytes(handle);
             Assert.True(kept < 2 * TlsIdleBuffers.ReleasedBioBufferBytes, $"round {round}: BIOs still hold {kept} B");
         }
@@ -63,7 +64,8 @@ public sealed class TlsIdleBuffersTests : IDisposable
         using var peerOwner = peer;
         await using var stream = new SslStream(new NetworkStream(socket, ownsSocket: false));
         Assert.Null(TlsIdleBuffers.HandleOf(stream)); // no SSL handle before the handshake
-        Assert.False(TlsIdleBuffers.Release(null));
+        var bios = default(BioBufferPointers);
+        Assert.False(TlsIdleBuffers.Release(null, ref bios));
     }
 
     private static async Task ReadExactlyAsync(Stream stream, int length, CancellationToken cancellationToken)
