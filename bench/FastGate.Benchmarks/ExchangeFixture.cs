@@ -12,6 +12,15 @@ internal static class ExchangeFixture
     public static readonly byte[] UpstreamResponse = Encoding.ASCII.GetBytes(
         "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 64\r\n\r\n" + new string('x', 64));
 
+    /// <summary>A self-signed ECDSA P-256 certificate with its private key, valid from yesterday for <paramref name="days"/> days.</summary>
+    public static X509Certificate2 CreateSelfSigned(string subject, int days = 30)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        using var selfSigned = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(days));
+        return X509CertificateLoader.LoadPkcs12(selfSigned.Export(X509ContentType.Pkcs12), null);
+    }
+
     /// <summary>Writes a self-signed ECDSA certificate for bench.test as server.crt / server.key into <paramref name="directory"/>.</summary>
     public static void WriteServerCertificate(string directory)
     {

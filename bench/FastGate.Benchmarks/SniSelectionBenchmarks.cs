@@ -1,6 +1,4 @@
 using System.Security.Authentication;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using BenchmarkDotNet.Attributes;
 using FastGate.Core.Infrastructure;
 using FastGate.Core.Tls;
@@ -19,10 +17,7 @@ public class SniSelectionBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=bench", key, HashAlgorithmName.SHA256);
-        using var self = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-        var certificate = X509CertificateLoader.LoadPkcs12(self.Export(X509ContentType.Pkcs12), null);
+        var certificate = ExchangeFixture.CreateSelfSigned("CN=bench", days: 1);
         var keystore = new LoadedKeystore("bench", "memory", certificate, []);
         var profiles = new List<KeyValuePair<string, TlsServerProfile>>();
         for (var i = 0; i < 1000; i++)

@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using BenchmarkDotNet.Attributes;
 using FastGate.Core.Tls;
 
@@ -25,10 +23,7 @@ public class TlsIdleBuffersBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=bench.test", key, HashAlgorithmName.SHA256);
-        using var selfSigned = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        var certificate = X509CertificateLoader.LoadPkcs12(selfSigned.Export(X509ContentType.Pfx), null);
+        var certificate = ExchangeFixture.CreateSelfSigned("CN=bench.test");
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(1);
