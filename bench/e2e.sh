@@ -5,8 +5,9 @@
 # Usage: bench/e2e.sh OUT.md [SECONDS]   Everything listens on 127.0.0.1; every process started here is stopped on exit.
 # E2E_SCENARIOS="get-64B mtls-handshake-full ..." runs only those scenarios (idle-memory is one too);
 # E2E_PROXIES="fastgate nginx ..." only those proxies (default: fastgate nginx haproxy yarp; fastgate-jit, the JIT
-# single-file build, and fastgate-threadpool only when named; FASTGATE_ONLY=1 = fastgate). E2E_ROUNDS=N (default 2): every proxy is measured N times, in turn,
-# and the comparison takes each figure's median, so a slow minute on a shared VM does not decide a ratio.
+# single-file build, and fastgate-threadpool only when named, on ports of their own; FASTGATE_ONLY=1 = fastgate).
+# E2E_ROUNDS=N (default 2): N rounds, each starting all proxies and running every scenario against each in turn;
+# the comparison takes each figure's median, so a slow minute on a shared VM does not decide a ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="$1"; seconds="${2:-8}"
@@ -61,14 +62,35 @@ cat > "$work/fastgate.json" <<JSON
 }
 JSON
 
-tls_port=8610; mtls_port=8611
-run_proxy() { # $1 = label, $2 = TLS port, $3 = mTLS port, then the command
-  local label="$1"; tls_port="$2"; mtls_port="$3"; shift 3
-  echo "== $label on CPU 0"
-  taskset -c 0 "$@" > "$work/proxy.log" 2>&1 & proxy=$!; pids+=($proxy)
-  wait_port "$tls_port"; wait_port "$mtls_port"
-  cpu_pid=$proxy
-  case "$label" in FastGate*) wait_port 8619; admin_metrics=http://127.0.0.1:8619/metrics ;; *) admin_metrics="" ;; esac
+# Every proxy of a round is started at once (each pinned to CPU 0, stopped while another is measured), and each
+# scenario hits them in turn within seconds: this VM drifts by ±50% over minutes, and measuring proxy after proxy let one
+# proxy's slow minute decide a ratio (2026-12-02: FastGate's GET 64 B at 2.02× nginx in one round, 1.07× the next).
+labels=(); names=(); tls_ports=(); mtls_ports=(); proxy_pids=(); cpu_pids=(); metrics_urls=()
+start_proxy() { # $1 = label, $2 = name in the comparison table, $3 = TLS port, $4 = mTLS port, $5 = admin port or "", then the command
+  local label="$1" name="$2" tls="$3" mtls="$4" admin="$5"; shift 5
+  echo "== $label on CPU 0" >&2
+  taskset -c 0 "$@" > "$work/proxy-${#labels[@]}.log" 2>&1 & local pid=$!; pids+=($pid)
+  wait_port "$tls"; wait_port "$mtls"
+  [ -z "$admin" ] || wait_port "$admin"
+  labels+=("$label"); names+=("$name"); tls_ports+=("$tls"); mtls_ports+=("$mtls"); proxy_pids+=("$pid"); cpu_pids+=("$pid")
+  metrics_urls+=("${admin:+http://127.0.0.1:$admin/metrics}")
+}
+use_proxy() { # $1 = index: the proxy the next measurements are taken from
+  tls_port=${tls_ports[$1]}; mtls_port=${mtls_ports[$1]}; cpu_pid=${cpu_pids[$1]}; admin_metrics=${metrics_urls[$1]}; summary_name=${names[$1]}
+}
+# Only the proxy being measured runs: the others are stopped (SIGSTOP, between scenarios, with no request in flight),
+# so a JIT peer's background compilation or a timer cannot take CPU 0 from it.
+only_running() { # $1 = index of the proxy to run
+  for j in "${!proxy_pids[@]}"; do
+    local signal=STOP; [ "$j" = "$1" ] && signal=CONT
+    kill -s "$signal" "${proxy_pids[$j]}" $(pgrep -P "${proxy_pids[$j]}") 2>/dev/null || true
+  done
+}
+stop_proxies() {
+  only_running -1
+  for pid in "${proxy_pids[@]}"; do kill -s CONT "$pid" $(pgrep -P "$pid") 2>/dev/null || true; done
+  for pid in "${proxy_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  labels=(); names=(); tls_ports=(); mtls_ports=(); proxy_pids=(); cpu_pids=(); metrics_urls=()
 }
 
 # FastGate's managed allocation counters from its admin /metrics ("bytes gen0-collections"); empty for other proxies.
@@ -191,21 +213,22 @@ backend large
 CONF
 }
 
-table() { # $1 = label, $2 = name in the comparison table
-  echo "### $1"
-  summary_name="${2:-$1}"
-  echo
-  echo "| scenario | req/s | p50 ms | p99 ms | proxy CPU µs/request | managed allocation per request, GCs | errors |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+scenario() { # $1 = scenario name: one row for the proxy chosen by use_proxy
   local t=$tls_port m=$mtls_port
-  measure "get-64B" https://bench.test:$t/small/ -c 64 --connect-to 127.0.0.1:$t --cacert "$c/ca.crt"
-  # The same load for every proxy (open model, latency from the intended send time): p99 at equal load.
-  measure "get-64B-15k" https://bench.test:$t/small/ -c 64 --rate 15000 --connect-to 127.0.0.1:$t --cacert "$c/ca.crt"
-  measure "get-16KiB" https://bench.test:$t/large/ -c 64 --connect-to 127.0.0.1:$t --cacert "$c/ca.crt"
-  measure "post-4KiB" https://bench.test:$t/small/ -c 64 -m POST --body-size 4096 --connect-to 127.0.0.1:$t --cacert "$c/ca.crt"
-  measure "mtls-handshake-full" https://bench.test:$m/small/ -c 4 --new-connection --connect-to 127.0.0.1:$m --cacert "$c/ca.crt" --cert "$c/client.crt" --key "$c/client.key"
-  measure "mtls-handshake-resumed" https://bench.test:$m/small/ -c 4 --new-connection --resume --connect-to 127.0.0.1:$m --cacert "$c/ca.crt" --cert "$c/client.crt" --key "$c/client.key"
-  wanted idle-memory || return 0
+  case "$1" in
+    get-64B) measure "get-64B" https://bench.test:$t/small/ -c 64 --connect-to 127.0.0.1:$t --cacert "$c/ca.crt" ;;
+    # The same load for every proxy (open model, latency from the intended send time): p99 at equal load.
+    get-64B-15k) measure "get-64B-15k" https://bench.test:$t/small/ -c 64 --rate 15000 --connect-to 127.0.0.1:$t --cacert "$c/ca.crt" ;;
+    get-16KiB) measure "get-16KiB" https://bench.test:$t/large/ -c 64 --connect-to 127.0.0.1:$t --cacert "$c/ca.crt" ;;
+    post-4KiB) measure "post-4KiB" https://bench.test:$t/small/ -c 64 -m POST --body-size 4096 --connect-to 127.0.0.1:$t --cacert "$c/ca.crt" ;;
+    mtls-handshake-full) measure "mtls-handshake-full" https://bench.test:$m/small/ -c 4 --new-connection --connect-to 127.0.0.1:$m --cacert "$c/ca.crt" --cert "$c/client.crt" --key "$c/client.key" ;;
+    mtls-handshake-resumed) measure "mtls-handshake-resumed" https://bench.test:$m/small/ -c 4 --new-connection --resume --connect-to 127.0.0.1:$m --cacert "$c/ca.crt" --cert "$c/client.crt" --key "$c/client.key" ;;
+  esac
+}
+scenarios="get-64B get-64B-15k get-16KiB post-4KiB mtls-handshake-full mtls-handshake-resumed"
+
+idle_memory() { # the proxy chosen by use_proxy; prints a line for its section
+  local t=$tls_port
   # The marginal memory of 2,000 idle TLS connections: RSS growth from 500 held to 2,500 held. The first 500 fill
   # whatever free memory earlier scenarios left (heap space, allocator free lists); from a cold start (or a warm one)
   # FastGate's whole-delta figure ranged 9.9-23 KiB for unchanged per-connection state. Over 1,000 connections the
@@ -225,68 +248,80 @@ table() { # $1 = label, $2 = name in the comparison table
   kill "$first_held" "$second_held" 2>/dev/null || true
   wait "$first_held" "$second_held" 2>/dev/null || true
   local per_connection=$(( (rss2 - rss1) * 1024 / 2000 ))
-  echo
   echo "Memory per idle TLS connection: $per_connection B from 500 to 2,500 held ($(head -1 "$work/hold1.out"), then $(head -1 "$work/hold2.out"); RSS $rss0 → $rss1 → $rss2 KiB; the first 500: $(( (rss1 - rss0) * 1024 / 500 )) B each)"
   printf '%s\tidle-memory\t%s\t0\t0\t0\t%s\n' "$summary_name" "$per_connection" "$round" >> "$work/summary.tsv"
-  echo
 }
 
 {
   echo "# End-to-end, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo
-  echo "Machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); proxy on CPU 0; load generator and upstream on CPU 1; ${seconds} s per scenario; ${rounds} rounds."
+  echo "Machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); proxy on CPU 0; load generator and upstream on CPU 1; ${seconds} s per scenario; ${rounds} rounds; every scenario hits each proxy in turn (all started at once, the others stopped while one is measured)."
   echo
   for round in $(seq 1 "$rounds"); do
   echo "## Round $round of $rounds"
   echo
   if proxy_wanted fastgate; then
-    run_proxy "FastGate (NativeAOT, inline socket completions)" 8610 8611 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$gateway" run --config "$work/fastgate.json" --log-level Warning
-    table "FastGate (NativeAOT, inline completions)" FastGate
-    kill "$proxy"; wait "$proxy" 2>/dev/null || true
+    start_proxy "FastGate (NativeAOT, inline completions)" FastGate 8610 8611 8619 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$gateway" run --config "$work/fastgate.json" --log-level Warning
   fi
   jit=bench/.build/fastgate-jit/fastgate
   if ! proxy_wanted fastgate-jit; then :
   elif [ -x "$jit" ]; then
     # The same gateway as a JIT single-file build (tiered compilation, dynamic PGO): NativeAOT ships unless this is faster.
-    run_proxy "FastGate (JIT single-file, inline socket completions)" 8610 8611 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$jit" run --config "$work/fastgate.json" --log-level Warning
-    table "FastGate (JIT single-file build, inline completions)" "FastGate JIT"
-    kill "$proxy"; wait "$proxy" 2>/dev/null || true
+    sed 's/8610/8612/; s/8611/8613/; s/8619/8618/' "$work/fastgate.json" > "$work/fastgate-jit.json"
+    start_proxy "FastGate (JIT single-file build, inline completions)" "FastGate JIT" 8612 8613 8618 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$jit" run --config "$work/fastgate-jit.json" --log-level Warning
   else
     echo "FastGate JIT: $jit is missing (run-bench.sh builds it); skipped."
   fi
   if proxy_wanted fastgate-threadpool; then
-    run_proxy "FastGate (NativeAOT, thread-pool completions)" 8610 8611 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 "$gateway" run --config "$work/fastgate.json" --log-level Warning
-    table "FastGate (NativeAOT, thread-pool completions)" "FastGate (thread-pool completions)"
-    kill "$proxy"; wait "$proxy" 2>/dev/null || true
+    sed 's/8610/8614/; s/8611/8615/; s/8619/8617/' "$work/fastgate.json" > "$work/fastgate-threadpool.json"
+    start_proxy "FastGate (NativeAOT, thread-pool completions)" "FastGate (thread-pool completions)" 8614 8615 8617 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 "$gateway" run --config "$work/fastgate-threadpool.json" --log-level Warning
   fi
   if ! proxy_wanted nginx; then :
   elif command -v nginx >/dev/null; then
     write_nginx
-    run_proxy "nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') (1 worker)" 8620 8621 nginx -c "$work/nginx.conf" -p "$work" -g "daemon off;"
-    cpu_pid=$(pgrep -P "$proxy" -f "nginx: worker" | head -1)
-    table "nginx (1 worker, access_log off)" nginx
-    kill "$proxy"; wait "$proxy" 2>/dev/null || true
+    start_proxy "nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') (1 worker, access_log off)" nginx 8620 8621 "" nginx -c "$work/nginx.conf" -p "$work" -g "daemon off;"
+    cpu_pids[-1]=$(pgrep -P "${proxy_pids[-1]}" -f "nginx: worker" | head -1)
   else
     echo "nginx: not installed (apt-get install -y nginx); skipped."
   fi
   if ! proxy_wanted haproxy; then :
   elif command -v haproxy >/dev/null; then
     write_haproxy
-    run_proxy "HAProxy $(haproxy -v | head -1 | awk '{print $3}') (1 thread)" 8630 8631 haproxy -f "$work/haproxy.cfg" -db
-    table "HAProxy (1 thread)" HAProxy
-    kill "$proxy"; wait "$proxy" 2>/dev/null || true
+    start_proxy "HAProxy $(haproxy -v | head -1 | awk '{print $3}') (1 thread)" HAProxy 8630 8631 "" haproxy -f "$work/haproxy.cfg" -db
   else
     echo "haproxy: not installed (apt-get install -y haproxy); skipped."
   fi
   yarp=bench/YarpPeer/bin/Release/net10.0/YarpPeer
   if ! proxy_wanted yarp; then :
   elif [ -x "$yarp" ]; then
-    run_proxy "YARP 2.3 on Kestrel (.NET 10, inline socket completions)" 8640 8641 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_gcServer=0 "$yarp" "$c" 8640 8641 9610 9611
-    table "YARP 2.3 on Kestrel" YARP
-    kill "$proxy"; wait "$proxy" 2>/dev/null || true
+    start_proxy "YARP 2.3 on Kestrel (.NET 10, inline completions)" YARP 8640 8641 "" env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_gcServer=0 "$yarp" "$c" 8640 8641 9610 9611
   else
     echo "YARP: $yarp is missing (run-bench.sh builds it); skipped."
   fi
+  # Each scenario hits every proxy in turn; the rows are printed per proxy once the round is done.
+  for s in $scenarios; do
+    wanted "$s" || continue
+    for i in "${!labels[@]}"; do
+      echo "== round $round, $s: ${names[$i]}" >&2
+      use_proxy "$i"; only_running "$i"; scenario "$s" >> "$work/rows-$round-$i.md"
+    done
+  done
+  if wanted idle-memory; then
+    for i in "${!labels[@]}"; do
+      echo "== round $round, idle-memory: ${names[$i]}" >&2
+      use_proxy "$i"; only_running "$i"; idle_memory > "$work/idle-$round-$i.md"
+    done
+  fi
+  for i in "${!labels[@]}"; do
+    echo "### ${labels[$i]}"
+    echo
+    echo "| scenario | req/s | p50 ms | p99 ms | proxy CPU µs/request | managed allocation per request, GCs | errors |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+    cat "$work/rows-$round-$i.md" 2>/dev/null || true
+    if [ -s "$work/idle-$round-$i.md" ]; then echo; cat "$work/idle-$round-$i.md"; fi
+    echo
+  done
+  stop_proxies
   done
   [ -s "$work/summary.tsv" ] && python3 - "$work/summary.tsv" <<'PY'
 # One comparison table: each proxy's figure per column and FastGate's ratio to the best peer (below 1.00 on a
