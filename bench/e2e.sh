@@ -86,8 +86,7 @@ only_running() { # $1 = index of the proxy to run
     kill -s "$signal" "${proxy_pids[$j]}" $(pgrep -P "${proxy_pids[$j]}") 2>/dev/null || true
   done
 }
-stop_proxies() {
-  only_running -1
+stop_proxies() { # stopped processes act on SIGTERM only once continued
   for pid in "${proxy_pids[@]}"; do kill -s CONT "$pid" $(pgrep -P "$pid") 2>/dev/null || true; done
   for pid in "${proxy_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   labels=(); names=(); tls_ports=(); mtls_ports=(); proxy_pids=(); cpu_pids=(); metrics_urls=()

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using FastGate.Core.Tls;
 
@@ -17,8 +16,8 @@ public class TlsIdleBuffersBenchmarks
     private Socket _listener = null!;
     private SslStream _server = null!;
     private SslStream _client = null!;
-    private SafeHandle _handle = null!;
-    private BioBufferPointers _bios;
+    private TlsConnectionBuffers _plain;
+    private TlsConnectionBuffers _tls;
 
     [GlobalSetup]
     public void Setup()
@@ -45,7 +44,11 @@ public class TlsIdleBuffersBenchmarks
         _server.ReadAtLeast(buffer, ExchangeFixture.Request.Length);
         _server.Write(ExchangeFixture.UpstreamResponse);
         _client.ReadAtLeast(buffer, ExchangeFixture.UpstreamResponse.Length);
-        _handle = TlsIdleBuffers.HandleOf(_server) ?? throw new InvalidOperationException(TlsIdleBuffers.Describe());
+        _tls = TlsIdleBuffers.For(_server);
+        if (_tls.Ssl is null)
+        {
+            throw new InvalidOperationException(TlsIdleBuffers.Describe());
+        }
     }
 
     [GlobalCleanup]
@@ -57,8 +60,8 @@ public class TlsIdleBuffersBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public bool PlainConnection() => TlsIdleBuffers.Release(null, ref _bios);
+    public bool PlainConnection() => _plain.Release();
 
     [Benchmark]
-    public bool IdleTlsConnection() => TlsIdleBuffers.Release(_handle, ref _bios);
+    public bool IdleTlsConnection() => _tls.Release();
 }

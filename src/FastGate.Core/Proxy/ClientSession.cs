@@ -61,13 +61,10 @@ internal sealed class ClientSession : IResettable, IReadDeadline
     public PipeWriter ClientWriter { get; private set; } = null!;
     public bool IsTls { get; private set; }
 
-    /// <summary>The SSL handle of the client's TLS stream (for releasing OpenSSL's buffers while idle), or null.</summary>
-    public System.Runtime.InteropServices.SafeHandle? TlsHandle { get; private set; }
-
-    private BioBufferPointers _bios;
+    private TlsConnectionBuffers _tlsBuffers;
 
     /// <summary>The connection waits for its next request: OpenSSL's and the memory BIOs' buffers go back.</summary>
-    public void ReleaseIdleTlsBuffers() => TlsIdleBuffers.Release(TlsHandle, ref _bios);
+    public void ReleaseIdleTlsBuffers() => _tlsBuffers.Release();
     public ReadOnlyMemory<byte> ClientAddress => _clientAddress.AsMemory(0, _clientAddressLength);
     public IPAddress? RemoteAddress { get; private set; }
 
@@ -109,8 +106,7 @@ internal sealed class ClientSession : IResettable, IReadDeadline
     {
         ClientReader = PipeReader.Create(stream, ReaderOptions);
         ClientWriter = PipeWriter.Create(stream, WriterOptions);
-        TlsHandle = ssl is null ? null : TlsIdleBuffers.HandleOf(ssl);
-        _bios = default;
+        _tlsBuffers = ssl is null ? default : TlsIdleBuffers.For(ssl);
         IsTls = ssl is not null;
         _clientAddressLength = 0;
         if (remote is IPEndPoint ip)
@@ -202,8 +198,7 @@ internal sealed class ClientSession : IResettable, IReadDeadline
         _idle = false;
         EndExchange();
         ClientReader = null!;
-        TlsHandle = null;
-        _bios = default;
+        _tlsBuffers = default;
         ClientWriter = null!;
         _clientAddressLength = 0;
         RemoteAddress = null;

@@ -33,19 +33,22 @@ internal static class TlsIdleBuffers
         : $"TLS idle buffers: kept ({Unavailable})";
 
     /// <summary>
-    /// The SSL handle of an authenticated stream, looked up once per connection (the field does not change after
-    /// the handshake); null when releasing is unavailable or the stream has no handle yet.
+    /// A connection's buffers to release, with the SSL handle of its authenticated stream, looked up once per connection
+    /// (the field does not change after the handshake); no handle when releasing is unavailable or the stream has none yet.
     /// </summary>
-    public static SafeHandle? HandleOf(SslStream stream) =>
-        Unavailable is null && SecurityContextField!.GetValue(stream) is SafeHandle { IsInvalid: false } handle ? handle : null;
+    public static TlsConnectionBuffers For(SslStream stream) => new()
+    {
+        Ssl = Unavailable is null && SecurityContextField!.GetValue(stream) is SafeHandle { IsInvalid: false } handle ? handle : null,
+    };
 
     /// <summary>
     /// Frees the idle buffers of a connection with no read or write in progress (OpenSSL keeps buffers that still
     /// hold data), and empties memory-BIO buffers of <see cref="ReleasedBioBufferBytes"/> or more. Returns true when
     /// OpenSSL released its record buffers; false for a null or closed handle.
     /// </summary>
-    public static bool Release(SafeHandle? handle, ref BioBufferPointers bios)
+    public static bool Release(ref TlsConnectionBuffers buffers)
     {
+        var handle = buffers.Ssl;
         if (handle is null || handle.IsClosed)
         {
             return false;
@@ -56,8 +59,8 @@ internal static class TlsIdleBuffers
             handle.DangerousAddRef(ref added);
             var ssl = handle.DangerousGetHandle();
             var released = FreeBuffers(ssl) == 1;
-            ReleaseBioBuffer(ssl, ref bios.Read, read: true);
-            ReleaseBioBuffer(ssl, ref bios.Write, read: false);
+            ReleaseBioBuffer(ssl, ref buffers.Read, read: true);
+            ReleaseBioBuffer(ssl, ref buffers.Write, read: false);
             return released;
         }
         catch (ObjectDisposedException)
@@ -109,7 +112,7 @@ internal static class TlsIdleBuffers
         {
             bufMem = BufMemOf(read ? GetReadBio(ssl) : GetWriteBio(ssl));
         }
-        if (bufMem == BioBufferPointers.NotMemory || Capacity(bufMem) < ReleasedBioBufferBytes)
+        if (bufMem == TlsConnectionBuffers.NotMemory || Capacity(bufMem) < ReleasedBioBufferBytes)
         {
             return; // the common case: a memory read, no call into OpenSSL
         }
@@ -131,18 +134,18 @@ internal static class TlsIdleBuffers
         bufMem = empty;
     }
 
-    /// <summary>The BUF_MEM of a memory BIO whose memory CRYPTO_free may free; <see cref="BioBufferPointers.NotMemory"/> otherwise.</summary>
+    /// <summary>The BUF_MEM of a memory BIO whose memory CRYPTO_free may free; <see cref="TlsConnectionBuffers.NotMemory"/> otherwise.</summary>
     private static IntPtr BufMemOf(IntPtr bio)
     {
         if (bio == IntPtr.Zero || BioMethodType(bio) != BioTypeMem || BioCtrlGetPointer(bio, BioGetBufMemPtr, 0, out var bufMem) <= 0
             || bufMem == IntPtr.Zero || (Marshal.ReadIntPtr(bufMem, BufMemFlagsOffset) & BufMemFlagSecure) != 0)
         {
-            return BioBufferPointers.NotMemory;
+            return TlsConnectionBuffers.NotMemory;
         }
         return bufMem;
     }
 
-    private static long Capacity(IntPtr bufMem) => bufMem == BioBufferPointers.NotMemory ? 0 : Marshal.ReadIntPtr(bufMem, BufMemMaxOffset);
+    private static long Capacity(IntPtr bufMem) => bufMem == TlsConnectionBuffers.NotMemory ? 0 : Marshal.ReadIntPtr(bufMem, BufMemMaxOffset);
 
     /// <summary>
     /// Smaller BIO buffers are kept: giving back the ~1–2 KiB a small exchange leaves cost ~6% more instructions per

@@ -29,7 +29,7 @@ internal sealed class UpstreamConnection : IDisposable
         Pool = pool;
         Reader = PipeReader.Create(stream, ReaderOptions);
         Writer = PipeWriter.Create(stream, WriterOptions);
-        TlsHandle = stream is System.Net.Security.SslStream tls ? TlsIdleBuffers.HandleOf(tls) : null;
+        _tlsBuffers = stream is System.Net.Security.SslStream tls ? TlsIdleBuffers.For(tls) : default;
         CreatedTimestamp = Stopwatch.GetTimestamp();
     }
 
@@ -39,13 +39,10 @@ internal sealed class UpstreamConnection : IDisposable
     public bool ClientCertificateRequestedButNone => Stream is TrackingSslStream { ClientCertificateRequested: true };
     public Stream Stream { get; }
 
-    /// <summary>The SSL handle of an authenticated TLS stream, for releasing OpenSSL's buffers while pooled; or null.</summary>
-    public System.Runtime.InteropServices.SafeHandle? TlsHandle { get; }
-
-    private BioBufferPointers _bios;
+    private TlsConnectionBuffers _tlsBuffers;
 
     /// <summary>The connection waits in the pool: OpenSSL's and the memory BIOs' buffers go back.</summary>
-    public void ReleaseIdleTlsBuffers() => TlsIdleBuffers.Release(TlsHandle, ref _bios);
+    public void ReleaseIdleTlsBuffers() => _tlsBuffers.Release();
     public EndpointPool Pool { get; }
     public PipeReader Reader { get; }
     public PipeWriter Writer { get; }

@@ -35,9 +35,9 @@ public sealed class TlsIdleBuffersTests : IDisposable
                 RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == server.GetCertHashString(),
             }, timeout.Token));
 
-        var handle = TlsIdleBuffers.HandleOf(serverStream); // once per connection, as the gateway does
+        var buffers = TlsIdleBuffers.For(serverStream); // once per connection, as the gateway does
+        var handle = buffers.Ssl;
         Assert.NotNull(handle);
-        var bios = default(BioBufferPointers);
         for (var round = 0; round < 3; round++)
         {
             var request = new byte[100 + round];
@@ -50,7 +50,7 @@ public sealed class TlsIdleBuffersTests : IDisposable
             // Both directions have used OpenSSL's read and write buffers; nothing is pending, so OpenSSL frees them.
             // SslStream's output BIO grew to a whole 16 KiB record; it is emptied too (small BIO buffers are kept).
             Assert.True(TlsIdleBuffers.BioBufferBytes(handle) >= 16 * 1024, $"round {round}: BIOs hold {TlsIdleBuffers.BioBufferBytes(handle)} B");
-            Assert.True(TlsIdleBuffers.Release(handle, ref bios), $"round {round}: OpenSSL kept its buffers");
+            Assert.True(buffers.Release(), $"round {round}: OpenSSL kept its buffers");
             var kept = TlsIdleBuffers.BioBufferBytes(handle);
             Assert.True(kept < 2 * TlsIdleBuffers.ReleasedBioBufferBytes, $"round {round}: BIOs still hold {kept} B");
         }
@@ -63,9 +63,9 @@ public sealed class TlsIdleBuffersTests : IDisposable
         using var socketOwner = socket;
         using var peerOwner = peer;
         await using var stream = new SslStream(new NetworkStream(socket, ownsSocket: false));
-        Assert.Null(TlsIdleBuffers.HandleOf(stream)); // no SSL handle before the handshake
-        var bios = default(BioBufferPointers);
-        Assert.False(TlsIdleBuffers.Release(null, ref bios));
+        Assert.Null(TlsIdleBuffers.For(stream).Ssl); // no SSL handle before the handshake
+        var none = default(TlsConnectionBuffers);
+        Assert.False(none.Release());
     }
 
     private static async Task ReadExactlyAsync(Stream stream, int length, CancellationToken cancellationToken)
