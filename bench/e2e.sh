@@ -5,7 +5,8 @@
 # Usage: bench/e2e.sh OUT.md [SECONDS]   Everything listens on 127.0.0.1; every process started here is stopped on exit.
 # E2E_SCENARIOS="get-64B mtls-handshake-full ..." runs only those scenarios (idle-memory is one too);
 # E2E_PROXIES="fastgate nginx ..." only those proxies (default: fastgate nginx haproxy yarp; fastgate-jit, the JIT
-# single-file build, and fastgate-threadpool only when named, on ports of their own; FASTGATE_ONLY=1 = fastgate).
+# single-file build, fastgate-threadpool and fastgate-b — the build at E2E_FASTGATE_B, for an interleaved A/B — only
+# when named, on ports of their own; FASTGATE_ONLY=1 = fastgate).
 # E2E_ROUNDS=N (default 2): N rounds, each starting all proxies and running every scenario against each in turn;
 # the comparison takes each figure's median, so a slow minute on a shared VM does not decide a ratio.
 set -euo pipefail
@@ -271,6 +272,12 @@ idle_memory() { # the proxy chosen by use_proxy; prints a line for its section
   else
     echo "FastGate JIT: $jit is missing (run-bench.sh builds it); skipped."
   fi
+  if proxy_wanted fastgate-b; then
+    # A/B of two builds in one run, interleaved like the peers: E2E_FASTGATE_B=path/to/other/fastgate.
+    [ -x "${E2E_FASTGATE_B:-}" ] || { echo "fastgate-b: set E2E_FASTGATE_B to another build's binary"; exit 1; }
+    sed 's/8610/8606/; s/8611/8607/; s/8619/8608/' "$work/fastgate.json" > "$work/fastgate-b.json"
+    start_proxy "FastGate B ($E2E_FASTGATE_B)" "FastGate B" 8606 8607 8608 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$E2E_FASTGATE_B" run --config "$work/fastgate-b.json" --log-level Warning
+  fi
   if proxy_wanted fastgate-threadpool; then
     sed 's/8610/8614/; s/8611/8615/; s/8619/8617/' "$work/fastgate.json" > "$work/fastgate-threadpool.json"
     start_proxy "FastGate (NativeAOT, thread-pool completions)" "FastGate (thread-pool completions)" 8614 8615 8617 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 "$gateway" run --config "$work/fastgate-threadpool.json" --log-level Warning
@@ -378,6 +385,17 @@ for title, scenario, field, higher, fmt in columns:
         per_round.append("–" if r is None else f"{r:.2f}")
     print(f"| {title} | " + " | ".join(fmt.format(values[p]) if p in values else "–" for p in proxies)
           + f" | {'–' if ratio is None else f'{ratio:.2f}'} | {' / '.join(per_round)} |")
+
+if "FastGate B" in proxies:  # the interleaved A/B of two builds (E2E_FASTGATE_B)
+    print()
+    print("| A/B: FastGate ÷ FastGate B | median | each round |")
+    print("|---|---:|---:|")
+    for title, scenario, field, higher, fmt in columns:
+        pairs = [(by_round[("FastGate", scenario, n)][field], by_round[("FastGate B", scenario, n)][field]) for n in rounds
+                 if ("FastGate", scenario, n) in by_round and ("FastGate B", scenario, n) in by_round]
+        if pairs and all(b for _, b in pairs):
+            a, b = data[("FastGate", scenario)][field], data[("FastGate B", scenario)][field]
+            print(f"| {title} | {a / b:.3f} | {' / '.join(f'{x / y:.3f}' for x, y in pairs)} |")
 PY
 } | tee "$out"
 

@@ -20,7 +20,7 @@ internal sealed class BlockMemoryPool : MemoryPool<byte>
 
     private static readonly TimeSpan TrimInterval = TimeSpan.FromSeconds(10);
 
-    private readonly ConcurrentQueue<Block> _free = new();
+    private readonly ConcurrentQueue<PipeBlock> _free = new();
     private readonly Timer? _trimTimer;
     private int _freeCount;
     private int _lowWater;
@@ -52,6 +52,12 @@ internal sealed class BlockMemoryPool : MemoryPool<byte>
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, BlockSize);
+        return RentBlock();
+    }
+
+    /// <summary>A block, empty, starting a sequence at index 0.</summary>
+    public PipeBlock RentBlock()
+    {
         Interlocked.Increment(ref _rented);
         if (_free.TryDequeue(out var block))
         {
@@ -61,11 +67,12 @@ internal sealed class BlockMemoryPool : MemoryPool<byte>
                 _lowWater = free; // racy by design: an approximate mark is enough to decide what to release
             }
             block.Rented = true;
+            block.Reset(0);
             return block;
         }
         _lowWater = 0;
         Interlocked.Increment(ref _created);
-        return new Block(this);
+        return new PipeBlock(this);
     }
 
     /// <summary>Releases half of the blocks that were not needed since the last trim. Returns how many.</summary>
@@ -82,7 +89,7 @@ internal sealed class BlockMemoryPool : MemoryPool<byte>
         return released;
     }
 
-    private void Return(Block block)
+    internal void Return(PipeBlock block)
     {
         Interlocked.Decrement(ref _rented);
         _free.Enqueue(block);
@@ -92,23 +99,5 @@ internal sealed class BlockMemoryPool : MemoryPool<byte>
     protected override void Dispose(bool disposing)
     {
         _trimTimer?.Dispose();
-    }
-
-    private sealed class Block(BlockMemoryPool pool) : IMemoryOwner<byte>
-    {
-        public bool Rented { get; set; } = true;
-
-        // Pinned: plain-HTTP sockets send and receive straight from pipe memory without pinning it per operation.
-        public Memory<byte> Memory { get; } = GC.AllocateUninitializedArray<byte>(BlockSize, pinned: true);
-
-        public void Dispose()
-        {
-            if (!Rented)
-            {
-                throw new InvalidOperationException("A pipe block was returned twice.");
-            }
-            Rented = false;
-            pool.Return(this);
-        }
     }
 }

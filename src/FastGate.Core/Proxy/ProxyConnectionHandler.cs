@@ -90,8 +90,9 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
     }
 
     // Not async itself: one state machine less per connection for as long as it lives.
+    // The stream owns the socket: disposing it is how an expired handshake is aborted.
     public Task HandleAsync(Socket socket, SocketListener listener) =>
-        HandleStreamAsync(new NetworkStream(socket, ownsSocket: false), socket.RemoteEndPoint, listener);
+        HandleStreamAsync(new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint, listener);
 
     /// <summary>
     /// One client connection over any transport stream, which it owns and disposes: a socket's NetworkStream in the
@@ -101,53 +102,201 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
     internal async Task HandleStreamAsync(Stream network, System.Net.EndPoint? remote, SocketListener listener)
     {
         await using var ownedNetwork = network.ConfigureAwait(false);
-        var snapshot = state.Current;
-        if (!snapshot.Listeners.TryGetValue(listener.Name, out var listenerSnapshot))
+        if (!state.Current.Listeners.TryGetValue(listener.Name, out var listenerSnapshot))
         {
             return; // the listener was removed by a reload after this connection was accepted
         }
-        ServerSslStream? ssl = null;
         var listenerMetrics = _metrics.Listener(listener.Name);
         listenerMetrics.ConnectionAccepted();
+        var session = _sessions.Get();
+        _active.TryAdd(session, 0); // from here the heartbeat watches the session's deadlines, the handshake's first
+        ServerSslStream? ssl = null;
         try
         {
             if (listenerSnapshot.Tls is { } selector)
             {
                 ssl = new ServerSslStream(network);
-                if (!await HandshakeAsync(ssl, selector, snapshot.HandshakeTimeout, listener.Name, remote, listenerMetrics).ConfigureAwait(false))
+                var handshakeTimeout = state.Current.HandshakeTimeout;
+                session.ArmHandshake(network, handshakeTimeout);
+                var authenticated = await HandshakeAsync(ssl, selector, session, handshakeTimeout, listener.Name, remote, listenerMetrics).ConfigureAwait(false);
+                session.Disarm();
+                if (!authenticated)
                 {
                     return;
                 }
             }
+            session.Begin(ssl ?? network, ssl, listenerSnapshot.Tls, remote);
 
-            var session = _sessions.Get();
-            try
+            // Steps 5-11 for each request until the connection ends. Each request uses the snapshot current when it
+            // starts (so a reload reaches long-lived keep-alive connections) and finishes on it; the connection's TLS
+            // facts stay those of its handshake. One async method for the connection's whole life (the request loop
+            // used to be a second one): its state is what an idle connection keeps.
+            var reader = session.ClientReader;
+            var writer = session.ClientWriter;
+            while (true)
             {
-                session.Begin(ssl ?? network, ssl, remote);
-                if (ssl is not null)
+                var snapshot = state.Current;
+
+                // Step 5: read and parse a request head, within the keep-alive timeout until its first byte, then the head timeout.
+                session.Arm(reader, snapshot.KeepAliveTimeout);
+                session.SetIdle(true);
+                if (_stopping)
                 {
-                    session.ServerName = string.IsNullOrEmpty(ssl.TargetHostName) ? null : ssl.TargetHostName;
-                    session.Profile = listenerSnapshot.Tls!.Select(ssl.TargetHostName);
-                    if (ssl.RemoteCertificate is X509Certificate2 certificate)
+                    return;
+                }
+                var waitingForFirstByte = true;
+                ReadResult read;
+                while (true)
+                {
+                    try
                     {
-                        session.Identity = new ClientIdentity(certificate);
+                        if (!(waitingForFirstByte && reader.TryRead(out read)))
+                        {
+                            if (waitingForFirstByte)
+                            {
+                                // Nothing buffered and no I/O in flight: the connection is idle until the client speaks.
+                                session.EndExchange();
+                                session.ReleaseIdleTlsBuffers();
+                            }
+                            read = await reader.ReadAsync().ConfigureAwait(false);
+                        }
+                    }
+                    catch (Exception e) when (BodyRelay.IsTransportError(e))
+                    {
+                        return;
+                    }
+                    var buffer = read.Buffer;
+                    if (read.IsCanceled)
+                    {
+                        if (!buffer.IsEmpty && session.TimedOut)
+                        {
+                            await WriteErrorAsync(writer, 408, close: true).ConfigureAwait(false);
+                        }
+                        return;
+                    }
+                    session.BeginExchange();
+                    if (HttpRequestParser.TryParse(buffer, session.Request, snapshot.ParserLimits, out var rejection))
+                    {
+                        session.SetIdle(false);
+                        break;
+                    }
+                    if (rejection != HttpRejection.None)
+                    {
+                        session.Disarm();
+                        var status = HttpRejectionStatus.ToStatusCode(rejection);
+                        ProxyLog.RequestRejected(logger, session.RemoteAddress, rejection, status);
+                        reader.AdvanceTo(buffer.End);
+                        await WriteErrorAsync(writer, status, close: true).ConfigureAwait(false);
+                        var rejected = session.Record;
+                        rejected.Clear();
+                        rejected.Begin(System.Diagnostics.Stopwatch.GetTimestamp(), buffer.Length);
+                        rejected.Status = status;
+                        rejected.ErrorCode = "DPE"; // downstream protocol error, as Envoy calls it
+                        Complete(session, rejected);
+                        return;
+                    }
+                    if (read.IsCompleted)
+                    {
+                        if (!buffer.IsEmpty)
+                        {
+                            session.Disarm();
+                            await WriteErrorAsync(writer, 400, close: true).ConfigureAwait(false);
+                        }
+                        return;
+                    }
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    if (waitingForFirstByte && !buffer.IsEmpty)
+                    {
+                        waitingForFirstByte = false;
+                        session.SetIdle(false);
+                        session.Arm(reader, snapshot.RequestHeadTimeout);
                     }
                 }
-                _active.TryAdd(session, 0);
-                if (!_stopping)
+                session.Disarm();
+                snapshot = state.Current; // the request starts now: it runs on the configuration current at this moment
+                var request = session.Request;
+                var record = session.Record;
+                record.Begin(System.Diagnostics.Stopwatch.GetTimestamp(), request.ConsumedLength);
+                record.Capture(request, forAccessLog: _accessLog is not null);
+
+                var closeAfterRefusal = request.HasBody || !request.KeepAlive || listener.IsStopping || _stopping;
+
+                // A Host with another TLS policy than the handshake's server name is never routed (mTLS bypass).
+                if (listenerSnapshot.Tls is { HasSeveralPolicies: true } policies
+                    && policies.SelectForHost(RouteTable<ProxyApi>.StripPort(request.Authority)) != session.Profile)
                 {
-                    await RunRequestsAsync(session, listener, listenerSnapshot).ConfigureAwait(false);
+                    ProxyLog.MisdirectedRequest(logger, listener.Name, session.RemoteAddress, session.Profile?.Name);
+                    reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
+                    var written = await WriteErrorAsync(writer, 421, closeAfterRefusal).ConfigureAwait(false);
+                    Complete(session, record, 421);
+                    if (!written || closeAfterRefusal)
+                    {
+                        return;
+                    }
+                    continue;
                 }
-            }
-            finally
-            {
-                _active.TryRemove(session, out _);
-                session.End();
-                _sessions.Return(session);
+
+                // Step 6: route by (host, path).
+                var api = snapshot.Routes.Match(request.Authority, request.Path);
+                if (api is null)
+                {
+                    reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
+                    var written = await WriteErrorAsync(writer, 404, closeAfterRefusal).ConfigureAwait(false);
+                    Complete(session, record, 404);
+                    if (!written || closeAfterRefusal)
+                    {
+                        return;
+                    }
+                    continue;
+                }
+
+                // Step 6 continued: the API's authentication.
+                record.Api = api;
+                var identity = session.Identity;
+                var dropCertificateHeader = false;
+                if (api.Auth.Type == AuthType.TlsCert)
+                {
+                    var outcome = Authenticate(session, snapshot, api, ref identity, ref dropCertificateHeader);
+                    if (outcome != AuthOutcome.Allowed)
+                    {
+                        ProxyLog.AuthenticationRefused(logger, api.Name, session.RemoteAddress, outcome, identity?.Subject);
+                        reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
+                        writer.Write(AuthResponses.For(outcome, closeAfterRefusal));
+                        var written = await BodyRelay.FlushAsync(writer).ConfigureAwait(false);
+                        Complete(session, record, outcome is AuthOutcome.NotSubscribed or AuthOutcome.MissingClientId or AuthOutcome.WrongClientId ? 403 : 401);
+                        if (!written || closeAfterRefusal)
+                        {
+                            return;
+                        }
+                        continue;
+                    }
+                }
+                else if (api.Auth.CertificateHeader is not null)
+                {
+                    dropCertificateHeader = true;
+                }
+
+                if (request.Framing == BodyFraming.ContentLength && request.ContentLength > api.MaxBodyBytes)
+                {
+                    reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
+                    await WriteErrorAsync(writer, 413, close: true).ConfigureAwait(false);
+                    Complete(session, record, 413);
+                    return; // the body is not read: framing is in doubt for anything after it
+                }
+
+                var keepOpen = await ForwardAsync(session, snapshot, api, read, listener.IsStopping || _stopping, identity, dropCertificateHeader).ConfigureAwait(false);
+                Complete(session, record);
+                if (!keepOpen)
+                {
+                    return;
+                }
             }
         }
         finally
         {
+            _active.TryRemove(session, out _);
+            session.End();
+            _sessions.Return(session);
             if (ssl is not null)
             {
                 if (ssl.IsAuthenticated)
@@ -160,26 +309,25 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
     }
 
     /// <summary>
-    /// Step 3: the TLS handshake within the handshake timeout; false (logged and counted) when it fails. A method of
-    /// its own so the timeout's CancellationTokenSource is not kept by the connection's long-lived state machine.
+    /// Step 3: the TLS handshake, which the session's handshake deadline aborts; false (logged and counted) when it fails.
     /// </summary>
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> HandshakeAsync(ServerSslStream ssl, ServerTlsSelector selector, TimeSpan timeout, string listenerName,
-        System.Net.EndPoint? remote, ListenerMetrics listenerMetrics)
+    private async ValueTask<bool> HandshakeAsync(ServerSslStream ssl, ServerTlsSelector selector, ClientSession session, TimeSpan timeout,
+        string listenerName, System.Net.EndPoint? remote, ListenerMetrics listenerMetrics)
     {
-        using var handshakeTimeout = new CancellationTokenSource(timeout);
         try
         {
-            await ssl.AuthenticateAsServerAsync(ServerTlsSelector.Callback, selector, handshakeTimeout.Token).ConfigureAwait(false);
+            await ssl.AuthenticateAsServerAsync(ServerTlsSelector.Callback, selector, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or Win32Exception)
+        catch (Exception e) when (e is AuthenticationException or IOException or ObjectDisposedException or Win32Exception)
         {
-            listenerMetrics.HandshakeFailed(e is OperationCanceledException ? HandshakeFailureReason.Timeout
+            var timedOut = session.TimedOut;
+            listenerMetrics.HandshakeFailed(timedOut ? HandshakeFailureReason.Timeout
                 : ssl.ClientCertificateFailure is { } failure
                     ? failure.StartsWith("no client certificate", StringComparison.Ordinal) ? HandshakeFailureReason.NoClientCertificate : HandshakeFailureReason.ClientCertificateRefused
                     : HandshakeFailureReason.Protocol);
             var reason = ssl.ClientCertificateFailure
-                         ?? (e is OperationCanceledException ? $"no handshake within {timeout.TotalSeconds:0.#} s" : e.Message);
+                         ?? (timedOut ? $"no handshake within {timeout.TotalSeconds:0.#} s" : e.Message);
             ProxyLog.HandshakeFailed(logger, listenerName, remote, reason);
             return false;
         }
@@ -197,174 +345,6 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         catch (Exception e) when (BodyRelay.IsTransportError(e) || e is InvalidOperationException)
         {
             // the peer is gone already
-        }
-    }
-
-    /// <remarks>
-    /// Each request uses the snapshot current when it starts (so a reload reaches long-lived keep-alive
-    /// connections) and finishes on it; the connection's TLS facts stay those of its handshake.
-    /// </remarks>
-    private async Task RunRequestsAsync(ClientSession session, SocketListener listener, ListenerSnapshot listenerSnapshot)
-    {
-        var reader = session.ClientReader;
-        var writer = session.ClientWriter;
-        while (true)
-        {
-            var snapshot = state.Current;
-
-            // Step 5: read and parse a request head, within the keep-alive timeout until its first byte, then the head timeout.
-            session.Arm(reader, snapshot.KeepAliveTimeout);
-            session.SetIdle(true);
-            if (_stopping)
-            {
-                return;
-            }
-            var waitingForFirstByte = true;
-            ReadResult read;
-            while (true)
-            {
-                try
-                {
-                    if (!(waitingForFirstByte && reader.TryRead(out read)))
-                    {
-                        if (waitingForFirstByte)
-                        {
-                            // Nothing buffered and no I/O in flight: the connection is idle until the client speaks.
-                            session.EndExchange();
-                            session.ReleaseIdleTlsBuffers();
-                        }
-                        read = await reader.ReadAsync().ConfigureAwait(false);
-                    }
-                }
-                catch (Exception e) when (BodyRelay.IsTransportError(e))
-                {
-                    return;
-                }
-                var buffer = read.Buffer;
-                if (read.IsCanceled)
-                {
-                    if (!buffer.IsEmpty && session.TimedOut)
-                    {
-                        await WriteErrorAsync(writer, 408, close: true).ConfigureAwait(false);
-                    }
-                    return;
-                }
-                session.BeginExchange();
-                if (HttpRequestParser.TryParse(buffer, session.Request, snapshot.ParserLimits, out var rejection))
-                {
-                    session.SetIdle(false);
-                    break;
-                }
-                if (rejection != HttpRejection.None)
-                {
-                    session.Disarm();
-                    var status = HttpRejectionStatus.ToStatusCode(rejection);
-                    ProxyLog.RequestRejected(logger, session.RemoteAddress, rejection, status);
-                    reader.AdvanceTo(buffer.End);
-                    await WriteErrorAsync(writer, status, close: true).ConfigureAwait(false);
-                    var rejected = session.Record;
-                    rejected.Clear();
-                    rejected.Begin(System.Diagnostics.Stopwatch.GetTimestamp(), buffer.Length);
-                    rejected.Status = status;
-                    rejected.ErrorCode = "DPE"; // downstream protocol error, as Envoy calls it
-                    Complete(session, rejected);
-                    return;
-                }
-                if (read.IsCompleted)
-                {
-                    if (!buffer.IsEmpty)
-                    {
-                        session.Disarm();
-                        await WriteErrorAsync(writer, 400, close: true).ConfigureAwait(false);
-                    }
-                    return;
-                }
-                reader.AdvanceTo(buffer.Start, buffer.End);
-                if (waitingForFirstByte && !buffer.IsEmpty)
-                {
-                    waitingForFirstByte = false;
-                    session.SetIdle(false);
-                    session.Arm(reader, snapshot.RequestHeadTimeout);
-                }
-            }
-            session.Disarm();
-            snapshot = state.Current; // the request starts now: it runs on the configuration current at this moment
-            var request = session.Request;
-            var record = session.Record;
-            record.Begin(System.Diagnostics.Stopwatch.GetTimestamp(), request.ConsumedLength);
-            record.Capture(request, forAccessLog: _accessLog is not null);
-
-            var closeAfterRefusal = request.HasBody || !request.KeepAlive || listener.IsStopping || _stopping;
-
-            // A Host with another TLS policy than the handshake's server name is never routed (mTLS bypass).
-            if (listenerSnapshot.Tls is { HasSeveralPolicies: true } selector
-                && selector.SelectForHost(RouteTable<ProxyApi>.StripPort(request.Authority)) != session.Profile)
-            {
-                ProxyLog.MisdirectedRequest(logger, listener.Name, session.RemoteAddress, session.Profile?.Name);
-                reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
-                var written = await WriteErrorAsync(writer, 421, closeAfterRefusal).ConfigureAwait(false);
-                Complete(session, record, 421);
-                if (!written || closeAfterRefusal)
-                {
-                    return;
-                }
-                continue;
-            }
-
-            // Step 6: route by (host, path).
-            var api = snapshot.Routes.Match(request.Authority, request.Path);
-            if (api is null)
-            {
-                reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
-                var written = await WriteErrorAsync(writer, 404, closeAfterRefusal).ConfigureAwait(false);
-                Complete(session, record, 404);
-                if (!written || closeAfterRefusal)
-                {
-                    return;
-                }
-                continue;
-            }
-
-            // Step 6 continued: the API's authentication.
-            record.Api = api;
-            var identity = session.Identity;
-            var dropCertificateHeader = false;
-            if (api.Auth.Type == AuthType.TlsCert)
-            {
-                var outcome = Authenticate(session, snapshot, api, ref identity, ref dropCertificateHeader);
-                if (outcome != AuthOutcome.Allowed)
-                {
-                    ProxyLog.AuthenticationRefused(logger, api.Name, session.RemoteAddress, outcome, identity?.Subject);
-                    reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
-                    writer.Write(AuthResponses.For(outcome, closeAfterRefusal));
-                    var written = await BodyRelay.FlushAsync(writer).ConfigureAwait(false);
-                    Complete(session, record, outcome is AuthOutcome.NotSubscribed or AuthOutcome.MissingClientId or AuthOutcome.WrongClientId ? 403 : 401);
-                    if (!written || closeAfterRefusal)
-                    {
-                        return;
-                    }
-                    continue;
-                }
-            }
-            else if (api.Auth.CertificateHeader is not null)
-            {
-                dropCertificateHeader = true;
-            }
-
-            if (request.Framing == BodyFraming.ContentLength && request.ContentLength > api.MaxBodyBytes)
-            {
-                reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
-                await WriteErrorAsync(writer, 413, close: true).ConfigureAwait(false);
-                Complete(session, record, 413);
-                return; // the body is not read: framing is in doubt for anything after it
-            }
-
-            var keepOpen = await ForwardAsync(session, snapshot, api, read, listener.IsStopping || _stopping, identity, dropCertificateHeader).ConfigureAwait(false);
-            Complete(session, record);
-            if (!keepOpen)
-            {
-                return;
-            }
         }
     }
 

@@ -12,13 +12,6 @@ namespace FastGate.Core.Upstream;
 /// </summary>
 internal sealed class UpstreamConnection : IDisposable
 {
-    private static readonly StreamPipeReaderOptions ReaderOptions =
-        new(pool: BlockMemoryPool.Connections, bufferSize: BlockMemoryPool.BlockSize, minimumReadSize: 4 * 1024, leaveOpen: true);
-    // 16 KiB: a request head and a body of up to ~16 KiB leave in one segment, so one TLS record and one send
-    // (with 4 KiB segments a 4 KiB POST went out as two); segments go back to the pool after each flush.
-    private static readonly StreamPipeWriterOptions WriterOptions =
-        new(pool: BlockMemoryPool.Connections, minimumBufferSize: BlockMemoryPool.BlockSize, leaveOpen: true);
-
     private int _disposed;
 
     /// <param name="socket">The connection's socket; null for an in-memory transport (the whole-exchange benchmark).</param>
@@ -27,8 +20,11 @@ internal sealed class UpstreamConnection : IDisposable
         Socket = socket;
         Stream = stream;
         Pool = pool;
-        Reader = PipeReader.Create(stream, ReaderOptions);
-        Writer = PipeWriter.Create(stream, WriterOptions);
+        // No zero-byte reads: a pooled connection has no read pending, and a response is read as soon as it is due.
+        // 16 KiB write blocks: a request head and a body of up to ~16 KiB leave as one TLS record and one send (with
+        // 4 KiB segments a 4 KiB POST went out as two); blocks go back to the pool after each flush.
+        Reader = new SlimStreamPipeReader(stream, BlockMemoryPool.Connections, minimumReadSize: 4 * 1024, zeroByteReads: false);
+        Writer = new SlimStreamPipeWriter(stream, BlockMemoryPool.Connections);
         _tlsBuffers = stream is System.Net.Security.SslStream tls ? TlsIdleBuffers.For(tls) : default;
         CreatedTimestamp = Stopwatch.GetTimestamp();
     }

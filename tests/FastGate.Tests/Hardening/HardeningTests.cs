@@ -21,6 +21,7 @@ public sealed class HardeningTests : IAsyncLifetime
         config.Limits.RequestHeadTimeoutSeconds = 0.5;
         config.Limits.RequestBodyTimeoutSeconds = 0.5;
         config.Limits.KeepAliveTimeoutSeconds = 1;
+        config.Limits.HandshakeTimeoutSeconds = 0.5;
         config.Limits.MaxRequestBodyBytes = 1000;
         config.Apis.Add(TestConfigs.Api("small", "/", _upstream.HttpUrl));
         var big = TestConfigs.Api("big", "/big", _upstream.HttpUrl);
@@ -121,6 +122,35 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.True(await client.IsClosedByServerAsync());
         await sender;
         Assert.Empty(_upstream.Received);
+    }
+
+    [Fact]
+    public async Task StalledTlsHandshake_IsCutOffAtTheHandshakeTimeout_AndCountedAsATimeout()
+    {
+        var listener = _gateway.Gateway.Metrics.Listener("https");
+        var before = listener.HandshakeFailures(FastGate.Core.Observability.HandshakeFailureReason.Timeout);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(_gateway.Endpoint("https"));
+        var started = Stopwatch.StartNew();
+        await socket.SendAsync(new byte[] { 0x16, 0x03, 0x01, 0x00, 0xc8, 0x01 }); // a ClientHello record that never completes
+
+        using var stream = new NetworkStream(socket);
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        int read;
+        try
+        {
+            read = await stream.ReadAsync(new byte[16], wait.Token);
+        }
+        catch (IOException)
+        {
+            read = 0; // reset: closed as well
+        }
+
+        Assert.Equal(0, read);
+        Assert.True(started.Elapsed >= TimeSpan.FromSeconds(0.4), $"closed after {started.Elapsed}, before the timeout");
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(3), $"closed after {started.Elapsed}");
+        Assert.True(await Eventually.TrueAsync(() => listener.HandshakeFailures(FastGate.Core.Observability.HandshakeFailureReason.Timeout) == before + 1),
+            "the failure was not counted as a handshake timeout");
     }
 
     [Fact]
