@@ -34,24 +34,31 @@ internal sealed class SlimStreamPipeWriter : PipeWriter
 
     public override long UnflushedBytes => _tail is null ? 0 : _tail.RunningIndex + _tail.End - _head!.RunningIndex;
 
-    public override Memory<byte> GetMemory(int sizeHint = 0)
+    public override Memory<byte> GetMemory(int sizeHint = 0) => BlockFor(sizeHint).Writable;
+
+    // Called for every small write of a head (BuffersExtensions.Write asks for a span each time).
+    public override Span<byte> GetSpan(int sizeHint = 0) => BlockFor(sizeHint).WritableSpan;
+
+    /// <summary>The block to write into: the tail while it has room for <paramref name="sizeHint"/> bytes (at least one), else a new one.</summary>
+    private PipeBlock BlockFor(int sizeHint)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
+        if (_tail is { } tail && tail.WritableBytes >= sizeHint && tail.WritableBytes > 0)
+        {
+            return tail;
+        }
         ArgumentOutOfRangeException.ThrowIfGreaterThan(sizeHint, BlockMemoryPool.BlockSize);
+        var next = _pool.RentBlock();
         if (_tail is null)
         {
-            _head = _tail = _pool.RentBlock();
+            _head = next;
         }
-        else if (_tail.WritableBytes < Math.Max(sizeHint, 1))
+        else
         {
-            var next = _pool.RentBlock();
             _tail.Link(next);
-            _tail = next;
         }
-        return _tail.Writable;
+        return _tail = next;
     }
-
-    public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
 
     public override void Advance(int bytes)
     {
