@@ -126,28 +126,23 @@ internal sealed class ClientSession : IResettable, IReadDeadline
         }
     }
 
-    public void Arm(PipeReader reader, TimeSpan timeout)
-    {
-        var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
-        lock (_timerLock)
-        {
-            _timedReader = reader;
-            _armedGeneration = ++_generation;
-            _deadline = deadline;
-        }
-    }
+    /// <summary>A read deadline: when it passes, the heartbeat cancels <paramref name="reader"/>'s pending read.</summary>
+    public void Arm(PipeReader reader, TimeSpan timeout) => ArmDeadline(reader, null, timeout);
 
     /// <summary>
     /// The handshake's deadline: when it passes, the heartbeat disposes <paramref name="transport"/> so the handshake
     /// fails at once. No CancellationToken reaches SslStream: one passed to the handshake kept its source, with a
     /// registration, alive for as long as the connection (189 B per idle connection, dotnet-gcdump).
     /// </summary>
-    public void ArmHandshake(Stream transport, TimeSpan timeout)
+    public void ArmHandshake(Stream transport, TimeSpan timeout) => ArmDeadline(null, transport, timeout);
+
+    private void ArmDeadline(PipeReader? reader, Stream? abort, TimeSpan timeout)
     {
         var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
         lock (_timerLock)
         {
-            _abortedOnDeadline = transport;
+            _timedReader = reader;
+            _abortedOnDeadline = abort;
             _armedGeneration = ++_generation;
             _deadline = deadline;
         }
