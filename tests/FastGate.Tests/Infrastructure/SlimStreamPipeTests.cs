@@ -106,6 +106,57 @@ public sealed class SlimStreamPipeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CancelPendingRead_FromAnotherThreadWhileBytesArrive_NeverLosesOrReordersAByte()
+    {
+        // The heartbeat cancels reads from its own thread while the socket delivers bytes on another: whichever wins,
+        // every byte must come out once and in order, and no block may leak.
+        var reader = new SlimStreamPipeReader(_receiverStream, _pool, minimumReadSize: 4096, zeroByteReads: true);
+        var payload = RandomNumberGenerator.GetBytes(300_000);
+        using var stop = new CancellationTokenSource(3 * Timeout); // the canceller stops by itself if an assertion ends the test early
+        var sending = Task.Run(async () =>
+        {
+            for (var offset = 0; offset < payload.Length; offset += 1_000)
+            {
+                await _senderStream.WriteAsync(payload.AsMemory(offset, 1_000));
+                if (offset % 20_000 == 0)
+                {
+                    await Task.Yield();
+                }
+            }
+        });
+        var cancelling = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                reader.CancelPendingRead();
+                Thread.SpinWait(2_000);
+            }
+        });
+
+        var received = new List<byte>(payload.Length);
+        var cancelled = 0;
+        var deadline = DateTime.UtcNow + Timeout; // cancelled reads return at once: the whole loop needs a deadline
+        while (received.Count < payload.Length && DateTime.UtcNow < deadline)
+        {
+            var result = await reader.ReadAsync().AsTask().WaitAsync(Timeout);
+            cancelled += result.IsCanceled ? 1 : 0;
+            foreach (var segment in result.Buffer)
+            {
+                received.AddRange(segment.Span);
+            }
+            reader.AdvanceTo(result.Buffer.End);
+        }
+        stop.Cancel();
+        await Task.WhenAll(sending, cancelling).WaitAsync(Timeout);
+
+        Assert.True(received.Count == payload.Length, $"{received.Count} of {payload.Length} bytes arrived");
+        Assert.True(cancelled > 0, "no read was cancelled: the race was not exercised");
+        Assert.Equal(payload, received.ToArray());
+        reader.Complete();
+        Assert.True(await Eventually.TrueAsync(() => _pool.RentedBlocks == 0), $"{_pool.RentedBlocks} blocks still rented");
+    }
+
+    [Fact]
     public void CancelPendingRead_WithNoReadWaiting_CancelsTheNextReadOnly()
     {
         var reader = new SlimStreamPipeReader(_receiverStream, _pool, minimumReadSize: 4096, zeroByteReads: false);
