@@ -229,9 +229,9 @@ public sealed class SlimStreamPipeTests : IAsyncLifetime
     public async Task Flush_WhenTheSocketIsFull_CompletesOnceThePeerReads_InOrder()
     {
         var writer = new SlimStreamPipeWriter(_senderStream, _pool);
-        _sender.SendBufferSize = 16 * 1024;
-        _receiver.ReceiveBufferSize = 16 * 1024;
+        _sender.SendBufferSize = 16 * 1024; // fills quickly while the peer does not read
         var payload = RandomNumberGenerator.GetBytes(4 * 1024 * 1024);
+        var firstPendingFlush = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var flushes = Task.Run(async () =>
         {
             var pendingFlushes = 0;
@@ -239,14 +239,20 @@ public sealed class SlimStreamPipeTests : IAsyncLifetime
             {
                 writer.Write(payload.AsSpan(offset, Math.Min(48 * 1024, payload.Length - offset)));
                 var flush = writer.FlushAsync();
-                pendingFlushes += flush.IsCompleted ? 0 : 1;
+                if (!flush.IsCompleted)
+                {
+                    pendingFlushes++;
+                    firstPendingFlush.TrySetResult();
+                }
                 await flush;
             }
             return pendingFlushes;
         });
 
+        // Read only once a flush waits for the socket, so the pending path runs whatever the machine's speed.
+        await firstPendingFlush.Task.WaitAsync(Timeout);
         Assert.Equal(payload, await ReceiveAsync(payload.Length));
-        Assert.True(await flushes.WaitAsync(Timeout) > 0, "no flush ever waited for the socket: the pending path was not exercised");
+        Assert.True(await flushes.WaitAsync(Timeout) > 0);
         Assert.Equal(0, _pool.RentedBlocks);
         writer.Complete();
     }
