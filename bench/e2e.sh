@@ -388,14 +388,16 @@ for title, scenario, field, higher, fmt in columns:
 
 if "FastGate B" in proxies:  # the interleaved A/B of two builds (E2E_FASTGATE_B)
     print()
-    print("| A/B: FastGate ÷ FastGate B | median | each round |")
-    print("|---|---:|---:|")
+    # Paired by round (both builds ran seconds apart): the median of the per-round ratios, and how many rounds A won.
+    print("| A/B: FastGate ÷ FastGate B | median of the rounds' ratios | rounds below 1.00 | each round |")
+    print("|---|---:|---:|---:|")
     for title, scenario, field, higher, fmt in columns:
         pairs = [(by_round[("FastGate", scenario, n)][field], by_round[("FastGate B", scenario, n)][field]) for n in rounds
                  if ("FastGate", scenario, n) in by_round and ("FastGate B", scenario, n) in by_round]
         if pairs and all(b for _, b in pairs):
-            a, b = data[("FastGate", scenario)][field], data[("FastGate B", scenario)][field]
-            print(f"| {title} | {a / b:.3f} | {' / '.join(f'{x / y:.3f}' for x, y in pairs)} |")
+            ratios = [x / y for x, y in pairs]
+            below = sum(1 for r in ratios if r < 1)
+            print(f"| {title} | {statistics.median(ratios):.3f} | {below} of {len(ratios)} | {' / '.join(f'{r:.3f}' for r in ratios)} |")
 PY
 } | tee "$out"
 
