@@ -132,7 +132,7 @@ internal sealed class ClientSession : IResettable, IReadDeadline
     /// <summary>
     /// The handshake's deadline: when it passes, the heartbeat disposes <paramref name="transport"/> so the handshake
     /// fails at once. No CancellationToken reaches SslStream: one passed to the handshake kept its source, with a
-    /// registration, alive for as long as the connection (189 B per idle connection, dotnet-gcdump).
+    /// registration, alive for as long as the connection (206 B per idle connection, dotnet-gcdump).
     /// </summary>
     public void ArmHandshake(Stream transport, TimeSpan timeout) => ArmDeadline(null, transport, timeout);
 
