@@ -226,10 +226,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                     && policies.SelectForHost(RouteTable<ProxyApi>.StripPort(request.Authority)) != session.Profile)
                 {
                     ProxyLog.MisdirectedRequest(logger, listener.Name, session.RemoteAddress, session.Profile?.Name);
-                    reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
-                    var written = await WriteErrorAsync(writer, 421, closeAfterRefusal).ConfigureAwait(false);
-                    Complete(session, record, 421);
-                    if (!written || closeAfterRefusal)
+                    if (!await RefuseAsync(session, read, 421, closeAfterRefusal).ConfigureAwait(false))
                     {
                         return;
                     }
@@ -240,10 +237,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                 var api = snapshot.Routes.Match(request.Authority, request.Path);
                 if (api is null)
                 {
-                    reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
-                    var written = await WriteErrorAsync(writer, 404, closeAfterRefusal).ConfigureAwait(false);
-                    Complete(session, record, 404);
-                    if (!written || closeAfterRefusal)
+                    if (!await RefuseAsync(session, read, 404, closeAfterRefusal).ConfigureAwait(false))
                     {
                         return;
                     }
@@ -346,6 +340,16 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         {
             // the peer is gone already
         }
+    }
+
+    /// <summary>Answers a parsed request with an error (its head consumed); true when the connection goes on to its next request.</summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> RefuseAsync(ClientSession session, ReadResult read, int status, bool close)
+    {
+        session.ClientReader.AdvanceTo(read.Buffer.GetPosition(session.Request.ConsumedLength));
+        var written = await WriteErrorAsync(session.ClientWriter, status, close).ConfigureAwait(false);
+        Complete(session, session.Record, status);
+        return written && !close;
     }
 
     /// <summary>
