@@ -102,7 +102,7 @@ internal struct ChunkedBodyParser
         if (!rest.IsEmpty)
         {
             var ws = rest.IndexOfAnyExcept((byte)' ', (byte)'\t');
-            if (ws < 0 || rest[ws] != (byte)';' || rest.ContainsAnyExcept(HttpCharacters.FieldValue))
+            if (ws < 0 || rest[ws] != (byte)';' || HttpCharacters.ContainsInvalidFieldValueByte(rest))
             {
                 return ChunkedPiece.Invalid;
             }
@@ -139,7 +139,7 @@ internal struct ChunkedBodyParser
         _trailerBytes += lineLength;
         var colon = line.IndexOf((byte)':');
         if (_trailerBytes > MaxTrailerBytes || colon <= 0 || line[..colon].ContainsAnyExcept(HttpCharacters.Token)
-            || line[(colon + 1)..].ContainsAnyExcept(HttpCharacters.FieldValue))
+            || HttpCharacters.ContainsInvalidFieldValueByte(line[(colon + 1)..]))
         {
             return ChunkedPiece.Invalid;
         }

@@ -136,7 +136,7 @@ internal static class HttpHeadScanner
                 trailing--;
             }
             value = value[leading..trailing];
-            if (value.ContainsAnyExcept(HttpCharacters.FieldValue))
+            if (HttpCharacters.ContainsInvalidFieldValueByte(value))
             {
                 return HttpRejection.InvalidHeaderValue;
             }

@@ -50,7 +50,7 @@ internal static class HttpResponseParser
         {
             return HttpRejection.InvalidStatusLine;
         }
-        if (line.Length > 13 && line[13..].ContainsAnyExcept(HttpCharacters.FieldValue))
+        if (line.Length > 13 && HttpCharacters.ContainsInvalidFieldValueByte(line[13..]))
         {
             return HttpRejection.InvalidStatusLine;
         }
