@@ -1,4 +1,5 @@
 using System.Buffers;
+using FastGate.Core.Infrastructure;
 
 namespace FastGate.Core.Http;
 
@@ -9,11 +10,12 @@ namespace FastGate.Core.Http;
 /// </summary>
 internal static class RequestHeadWriter
 {
-    public static void Write(IBufferWriter<byte> output, HttpRequestHead head, in RequestRewrite rewrite)
+    public static void Write(IBufferWriter<byte> destination, HttpRequestHead head, in RequestRewrite rewrite)
     {
+        var output = new BatchingBufferWriter(destination);
         output.Write(head.MethodBytes);
         output.Write(" "u8);
-        WriteTarget(output, head, rewrite);
+        WriteTarget(ref output, head, rewrite);
         output.Write(" HTTP/1.1\r\n"u8);
 
         var originalHost = head.Authority;
@@ -91,9 +93,10 @@ internal static class RequestHeadWriter
             output.Write(rewrite.ForwardedClientCert.Span);
         }
         output.Write("\r\n\r\n"u8);
+        output.Commit();
     }
 
-    private static void WriteTarget(IBufferWriter<byte> output, HttpRequestHead head, in RequestRewrite rewrite)
+    private static void WriteTarget(ref BatchingBufferWriter output, HttpRequestHead head, in RequestRewrite rewrite)
     {
         var path = head.Path;
         if (path.Length == 1 && path[0] == (byte)'*')

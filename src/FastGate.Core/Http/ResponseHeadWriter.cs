@@ -1,4 +1,5 @@
 using System.Buffers;
+using FastGate.Core.Infrastructure;
 
 namespace FastGate.Core.Http;
 
@@ -11,8 +12,9 @@ internal static class ResponseHeadWriter
     /// <summary>A 101 Switching Protocols head, relayed with its Connection and Upgrade fields (they describe the switch).</summary>
     public static void WriteSwitchingProtocols(IBufferWriter<byte> output, HttpResponseHead head) => output.Write(head.Span);
 
-    public static void Write(IBufferWriter<byte> output, HttpResponseHead head, bool keepAlive, bool clientIsHttp10, bool dropTransferEncoding)
+    public static void Write(IBufferWriter<byte> destination, HttpResponseHead head, bool keepAlive, bool clientIsHttp10, bool dropTransferEncoding)
     {
+        var output = new BatchingBufferWriter(destination);
         var span = head.Span;
         output.Write(span[..(head.StatusLineLength + 2)]);
         foreach (ref readonly var field in head.Headers)
@@ -34,5 +36,6 @@ internal static class ResponseHeadWriter
             output.Write("Connection: keep-alive\r\n"u8);
         }
         output.Write("\r\n"u8);
+        output.Commit();
     }
 }
