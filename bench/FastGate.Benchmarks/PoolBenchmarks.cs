@@ -5,7 +5,10 @@ using FastGate.Core.Upstream;
 
 namespace FastGate.Benchmarks;
 
-/// <summary>Renting and returning a pooled upstream connection (Upstream module), including the liveness probe of a real socket.</summary>
+/// <summary>
+/// Renting and returning a pooled upstream connection (Upstream module): with the liveness probe of a real socket
+/// (a request that cannot be retried), and without it (a retryable request within the unprobed reuse window).
+/// </summary>
 [MemoryDiagnoser]
 public class PoolBenchmarks
 {
@@ -28,9 +31,14 @@ public class PoolBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public bool RentAndReturn()
+    public bool RentAndReturn() => RentAndReturn(retryable: false);
+
+    [Benchmark]
+    public bool RentAndReturnRetryable() => RentAndReturn(retryable: true);
+
+    private bool RentAndReturn(bool retryable)
     {
-        var connection = _pool.TryRentIdle();
+        var connection = _pool.TryRentIdle(retryable);
         if (connection is null)
         {
             return false;

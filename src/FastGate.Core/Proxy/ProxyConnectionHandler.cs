@@ -424,7 +424,9 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
             {
                 // Step 7: rent a connection (most recently used idle one, or a new one).
                 record.UpstreamStart = System.Diagnostics.Stopwatch.GetTimestamp();
-                var rent = await UpstreamConnectionPool.RentAsync(endpoint, forceNew: attempt > 0, CancellationToken.None).ConfigureAwait(false);
+                // A request the keep-alive race below would retry skips the pool's liveness probe on a recently used connection.
+                var rent = await UpstreamConnectionPool.RentAsync(endpoint, forceNew: attempt > 0, retryable: !hasBody && IsIdempotent(method),
+                    CancellationToken.None).ConfigureAwait(false);
                 record.Reused = rent.Reused;
                 record.UpstreamConnected = rent.Reused ? record.UpstreamStart : rent.ConnectedTimestamp;
                 record.UpstreamTlsDone = rent.TlsDoneTimestamp;

@@ -23,11 +23,13 @@ internal sealed class UpstreamConnectionPool : IDisposable
     /// <summary>
     /// An idle connection (most recently used first) unless <paramref name="forceNew"/>, else a new one within the
     /// pool's maximum; at the maximum, waits up to the pool's wait timeout for a returned connection or a free slot.
+    /// <paramref name="retryable"/>: the caller sends the request again on a new connection if a reused one proves
+    /// closed, so a recently returned connection is reused without the liveness probe.
     /// </summary>
-    public static ValueTask<UpstreamRent> RentAsync(UpstreamEndpoint endpoint, bool forceNew, CancellationToken cancellationToken)
+    public static ValueTask<UpstreamRent> RentAsync(UpstreamEndpoint endpoint, bool forceNew, bool retryable, CancellationToken cancellationToken)
     {
         var pool = endpoint.Pool;
-        if (!forceNew && pool.TryRentIdle() is { } idle)
+        if (!forceNew && pool.TryRentIdle(retryable) is { } idle)
         {
             return ValueTask.FromResult(new UpstreamRent(idle, true, UpstreamFailure.None, null));
         }
@@ -35,11 +37,11 @@ internal sealed class UpstreamConnectionPool : IDisposable
         {
             return ConnectReservedAsync(endpoint, cancellationToken);
         }
-        return WaitAsync(endpoint, waiter!, forceNew, cancellationToken);
+        return WaitAsync(endpoint, waiter!, forceNew, retryable, cancellationToken);
     }
 
     private static async ValueTask<UpstreamRent> WaitAsync(UpstreamEndpoint endpoint, TaskCompletionSource<UpstreamConnection?> waiter,
-        bool forceNew, CancellationToken cancellationToken)
+        bool forceNew, bool retryable, CancellationToken cancellationToken)
     {
         var pool = endpoint.Pool;
         UpstreamConnection? handed;
@@ -64,7 +66,7 @@ internal sealed class UpstreamConnectionPool : IDisposable
         {
             return await ConnectReservedAsync(endpoint, cancellationToken).ConfigureAwait(false);
         }
-        if (forceNew || !handed.IsHealthyForReuse())
+        if (forceNew || !((retryable && pool.WithinUnprobedWindow(handed, System.Diagnostics.Stopwatch.GetTimestamp())) || handed.IsHealthyForReuse()))
         {
             // Keep the slot, replace the connection.
             handed.Dispose();
