@@ -36,32 +36,8 @@ taskset -c 1 "$load" upstream --listen 127.0.0.1:9610 --body-size 64 --cert "$c/
 taskset -c 1 "$load" upstream --listen 127.0.0.1:9611 --body-size 16384 --cert "$c/server.crt" --key "$c/server.key" --client-ca "$c/ca.crt" >/dev/null & pids+=($!)
 wait_port 9610; wait_port 9611
 
-cat > "$work/fastgate.json" <<JSON
-{
-  "keystores": {
-    "server": { "certificate": "$c/server.crt", "private_key": "$c/server.key" },
-    "upstream-client": { "certificate": "$c/upstream-client.crt", "private_key": "$c/upstream-client.key" }
-  },
-  "truststores": { "dev-ca": { "certificates": ["$c/ca.crt"] } },
-  "tls_server_profiles": {
-    "tls": { "keystore": "server" },
-    "mtls": { "keystore": "server", "client_certificate_mode": "require", "truststore": "dev-ca" }
-  },
-  "tls_client_profiles": { "upstream": { "truststore": "dev-ca", "sni": "upstream.test" } },
-  "upstream_certificates": { "*": "upstream-client" },
-  "listeners": [
-    { "name": "tls", "address": "127.0.0.1:8610", "tls": { "server_profile": "tls" }, "max_connections": 20000 },
-    { "name": "mtls", "address": "127.0.0.1:8611", "tls": { "server_profile": "mtls" }, "max_connections": 20000 }
-  ],
-  "apis": [
-    { "name": "small", "listen_path": "/small", "target_url": "https://127.0.0.1:9610", "tls_client_profile": "upstream", "max_body_bytes": 0 },
-    { "name": "large", "listen_path": "/large", "target_url": "https://127.0.0.1:9611", "tls_client_profile": "upstream" }
-  ],
-  "access_log": { "enabled": false },
-  "reload": { "watch_files": false },
-  "admin": { "address": "127.0.0.1:8619" }
-}
-JSON
+# FastGate's side of the comparison (bench/ab.sh uses the same file).
+sed "s#\${CERTS}#$c#g" bench/fastgate-bench.json.template > "$work/fastgate.json"
 
 # Every proxy of a round is started at once (each pinned to CPU 0, stopped while another is measured), and each
 # scenario hits them in turn within seconds: this VM drifts by ±50% over minutes, and measuring proxy after proxy let one

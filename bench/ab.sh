@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Concurrent A/B of two FastGate builds: both run at once, pinned to CPU 0, each loaded by its own load generator
+# (on CPU 1) for the same seconds, so the VM's drift (±50% over minutes here) hits both alike. Prints each round's CPU
+# per request (utime+stime from /proc ÷ requests) and B÷A; an A/A run stays within ±1% (2026-12-02), where
+# bench/e2e.sh's rounds (one proxy after the other) scatter by ±10%. Made for hot-path changes worth 1–5%.
+# Usage: bench/ab.sh A_BINARY B_BINARY [ROUNDS=6] [SECONDS=8] [SCENARIO=get-64B]
+#   SCENARIO: get-64B, get-16KiB or post-4KiB; A_ENV / B_ENV="NAME=value ..." set environment variables for one side.
+# Needs the load generator (dotnet build -c Release load/FastGate.Load). Everything on 127.0.0.1; every process
+# started here is stopped on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ $# -ge 2 ] || { sed -n '2,9p' "$0"; exit 2; }
+a_bin=$(realpath "$1"); b_bin=$(realpath "$2"); rounds="${3:-6}"; seconds="${4:-8}"; scenario="${5:-get-64B}"
+load=load/FastGate.Load/bin/Release/net10.0/fastgate-load
+for f in "$a_bin" "$b_bin" "$load"; do [ -x "$f" ] || { echo "missing $f"; exit 1; }; done
+case "$scenario" in
+  get-64B) path=/small/; extra=() ;;
+  get-16KiB) path=/large/; extra=() ;;
+  post-4KiB) path=/small/; extra=(-m POST --body-size 4096) ;;
+  *) echo "unknown scenario $scenario"; exit 2 ;;
+esac
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened"; exit 1; }
+cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+"$a_bin" certs dev --out "$work/certs" --hosts bench.test,upstream.test,localhost >/dev/null
+c="$work/certs"
+taskset -c 1 "$load" upstream --listen 127.0.0.1:9610 --body-size 64 --cert "$c/server.crt" --key "$c/server.key" --client-ca "$c/ca.crt" >/dev/null & pids+=($!)
+taskset -c 1 "$load" upstream --listen 127.0.0.1:9611 --body-size 16384 --cert "$c/server.crt" --key "$c/server.key" --client-ca "$c/ca.crt" >/dev/null & pids+=($!)
+wait_port 9610; wait_port 9611
+sed "s#\${CERTS}#$c#g" bench/fastgate-bench.json.template > "$work/a.json"
+sed 's/8610/8606/; s/8611/8607/; s/8619/8608/' "$work/a.json" > "$work/b.json"
+# shellcheck disable=SC2086 # A_ENV/B_ENV are lists of NAME=value words
+taskset -c 0 env ${A_ENV:-} "$a_bin" run --config "$work/a.json" --log-level Warning > "$work/a.log" 2>&1 & a_pid=$!; pids+=($a_pid)
+# shellcheck disable=SC2086
+taskset -c 0 env ${B_ENV:-} "$b_bin" run --config "$work/b.json" --log-level Warning > "$work/b.log" 2>&1 & b_pid=$!; pids+=($b_pid)
+wait_port 8610; wait_port 8606
+
+load_both() { # $1 seconds, $2 report prefix: 32 connections on each build, at the same time
+  taskset -c 1 "$load" run "https://bench.test:8610$path" -c 32 "${extra[@]}" --connect-to 127.0.0.1:8610 --cacert "$c/ca.crt" \
+    -d "$1" --warmup 0 -q --report "$work/$2-a" > /dev/null & local la=$!
+  taskset -c 1 "$load" run "https://bench.test:8606$path" -c 32 "${extra[@]}" --connect-to 127.0.0.1:8606 --cacert "$c/ca.crt" \
+    -d "$1" --warmup 0 -q --report "$work/$2-b" > /dev/null & local lb=$!
+  wait "$la" "$lb"
+}
+
+echo "== A: $a_bin ${A_ENV:-}"
+echo "== B: $b_bin ${B_ENV:-}"
+echo "== $scenario, $rounds rounds of $seconds s, both builds on CPU 0 at once (after 3 s of warm-up)"
+load_both 3 warmup
+for round in $(seq 1 "$rounds"); do
+  a0=$(cpu_of "$a_pid"); b0=$(cpu_of "$b_pid")
+  load_both "$seconds" "r$round"
+  a1=$(cpu_of "$a_pid"); b1=$(cpu_of "$b_pid")
+  echo "$round $((a1 - a0)) $((b1 - b0))" >> "$work/cpu.tsv"
+done
+python3 - "$work" "$rounds" "$(getconf CLK_TCK)" <<'PY'
+import json, statistics, sys
+work, rounds, ticks = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+ratios = []
+print("| round | A requests | A µs CPU/request | B requests | B µs CPU/request | B ÷ A |")
+print("|---:|---:|---:|---:|---:|---:|")
+for line in open(f"{work}/cpu.tsv"):
+    r, ca, cb = map(int, line.split())
+    a = json.load(open(f"{work}/r{r}-a.json"))[0]; b = json.load(open(f"{work}/r{r}-b.json"))[0]
+    ua = ca / ticks * 1e6 / max(a["requests"], 1); ub = cb / ticks * 1e6 / max(b["requests"], 1)
+    errors = sum(a["errors"].values()) + sum(b["errors"].values())
+    ratios.append(ub / ua)
+    print(f"| {r} | {a['requests']:,} | {ua:.1f} | {b['requests']:,} | {ub:.1f} | {ub / ua:.3f}{' (errors: %d)' % errors if errors else ''} |")
+print(f"\nB ÷ A: median {statistics.median(ratios):.3f}, B lower in {sum(x < 1 for x in ratios)} of {len(ratios)} rounds")
+PY
