@@ -127,6 +127,8 @@ internal static class PrometheusExposition
         Help("fastgate_buffer_pool_bytes", "gauge", "Connection buffer memory: held by connections now (rented) or kept for reuse (free).");
         Sample("fastgate_buffer_pool_bytes", "state=\"rented\"", (long)blocks.RentedBlocks * Infrastructure.BlockMemoryPool.BlockSize);
         Sample("fastgate_buffer_pool_bytes", "state=\"free\"", (long)blocks.FreeBlocks * Infrastructure.BlockMemoryPool.BlockSize);
+        Help("fastgate_tls_buffers_kept_connections", "gauge", $"Busy TLS connections keeping OpenSSL's record buffers between requests (at most {Tls.TlsBufferRetention.MaxConnections}).");
+        Sample("fastgate_tls_buffers_kept_connections", "", Tls.TlsBufferRetention.Kept);
         // Allocations on the request path show up here first: a steady-state proxy should barely move these.
         Help("dotnet_gc_allocated_bytes_total", "counter", "Bytes allocated on the managed heap since the process started.");
         Sample("dotnet_gc_allocated_bytes_total", "", GC.GetTotalAllocatedBytes(precise: false));

@@ -57,8 +57,11 @@ internal sealed class ClientSession : IResettable, IReadDeadline
 
     private TlsConnectionBuffers _tlsBuffers;
 
-    /// <summary>The connection waits for its next request: OpenSSL's and the memory BIOs' buffers go back.</summary>
-    public void ReleaseIdleTlsBuffers() => _tlsBuffers.Release();
+    /// <summary>
+    /// The connection waits for its next request with nothing in flight: OpenSSL's and the memory BIOs' buffers go
+    /// back, unless it is busy and keeps them (<see cref="TlsBufferRetention"/>).
+    /// </summary>
+    public void TlsIdle(bool afterResponse) => _tlsBuffers.OnIdle(System.Diagnostics.Stopwatch.GetTimestamp(), afterResponse);
     public ReadOnlyMemory<byte> ClientAddress => _clientAddress.AsMemory(0, _clientAddressLength);
     public IPAddress? RemoteAddress { get; private set; }
 
@@ -176,6 +179,10 @@ internal sealed class ClientSession : IResettable, IReadDeadline
         {
             _idle = idle;
         }
+        if (!idle)
+        {
+            _tlsBuffers.OnActive(System.Diagnostics.Stopwatch.GetTimestamp());
+        }
     }
 
     /// <summary>Ends the wait of an idle keep-alive connection so it closes; a busy one finishes its request first.</summary>
@@ -225,6 +232,7 @@ internal sealed class ClientSession : IResettable, IReadDeadline
         _abortedOnDeadline = null;
         EndExchange();
         ClientReader = null!;
+        _tlsBuffers.Forget();
         _tlsBuffers = default;
         ClientWriter = null!;
         _clientAddressLength = 0;

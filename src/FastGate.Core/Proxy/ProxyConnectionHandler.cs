@@ -133,6 +133,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
             // used to be a second one): its state is what an idle connection keeps.
             var reader = session.ClientReader;
             var writer = session.ClientWriter;
+            var waitedBefore = false; // the first wait for a request follows the handshake, not a response
             while (true)
             {
                 var snapshot = state.Current;
@@ -156,7 +157,8 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                             {
                                 // Nothing buffered and no I/O in flight: the connection is idle until the client speaks.
                                 session.EndExchange();
-                                session.ReleaseIdleTlsBuffers();
+                                session.TlsIdle(afterResponse: waitedBefore);
+                                waitedBefore = true;
                             }
                             read = await reader.ReadAsync().ConfigureAwait(false);
                         }

@@ -22,6 +22,67 @@ internal struct TlsConnectionBuffers
     /// <summary>BUF_MEM of the write BIO; zero until looked up.</summary>
     public IntPtr Write;
 
+    /// <summary>When the connection last went idle (Stopwatch ticks); 0 while it is in use.</summary>
+    public long IdleSince;
+
+    /// <summary>Its last request came within <see cref="TlsBufferRetention.BusyGap"/> of the one before.</summary>
+    public bool Busy;
+
+    /// <summary>It holds a place in <see cref="TlsBufferRetention"/>'s budget: its buffers stay while it is idle.</summary>
+    public bool Kept;
+
     /// <summary>The connection waits (no read or write in flight): OpenSSL's and the memory BIOs' buffers go back.</summary>
     public bool Release() => TlsIdleBuffers.Release(ref this);
+
+    /// <summary>
+    /// The connection goes idle (no read or write in flight): a busy one keeps its buffers while the budget allows,
+    /// any other gives them back. <paramref name="afterResponse"/>: the wait follows a response, so the time until
+    /// the next request tells whether the peer is busy (the wait for a connection's first request, which follows the
+    /// handshake at once, does not).
+    /// </summary>
+    public void OnIdle(long now, bool afterResponse = true)
+    {
+        IdleSince = afterResponse ? now : 0;
+        if (Ssl is null)
+        {
+            return;
+        }
+        if (Busy && (Kept || (Kept = TlsBufferRetention.TryClaim())))
+        {
+            return;
+        }
+        Forget();
+        Release();
+    }
+
+    /// <summary>The connection is in use again: busy when it was idle for less than the gap.</summary>
+    public void OnActive(long now)
+    {
+        if (IdleSince != 0)
+        {
+            Busy = now - IdleSince < TlsBufferRetention.BusyGap;
+            IdleSince = 0;
+        }
+    }
+
+    /// <summary>Gives buffers kept by an idle connection back once it has been idle since before <paramref name="before"/>.</summary>
+    public void ReleaseIfIdleSince(long before)
+    {
+        if (Kept && IdleSince != 0 && IdleSince < before)
+        {
+            Forget();
+            Busy = false;
+            Release();
+        }
+    }
+
+    /// <summary>Leaves the budget (the connection ends, or gives its buffers back).</summary>
+    public void Forget()
+    {
+        if (Kept)
+        {
+            Kept = false;
+            TlsBufferRetention.Free();
+        }
+    }
 }

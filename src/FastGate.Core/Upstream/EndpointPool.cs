@@ -31,6 +31,9 @@ internal sealed class EndpointPool(string key)
     /// </summary>
     public TimeSpan UnprobedReuseWindow { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a pooled connection may sit idle with the TLS buffers it kept while busy (see CloseIdle).</summary>
+    public TimeSpan KeptBuffersIdleLimit { get; set; } = TimeSpan.FromSeconds(1);
+
     public int OpenCount => Volatile.Read(ref _open);
     public int IdleCount { get { lock (_lock) { return _idle.Count; } } }
     public long CreatedCount => Interlocked.Read(ref _created);
@@ -58,6 +61,7 @@ internal sealed class EndpointPool(string key)
             var now = Stopwatch.GetTimestamp();
             if (!IsExpired(candidate, now) && ((retryable && WithinUnprobedWindow(candidate, now)) || candidate.IsHealthyForReuse()))
             {
+                candidate.TlsActive(now);
                 Interlocked.Increment(ref _reused);
                 return candidate;
             }
@@ -100,9 +104,9 @@ internal sealed class EndpointPool(string key)
             return;
         }
         connection.IdleSinceTimestamp = now;
-        // Idle from here (no I/O in flight, nobody else holds it yet): its TLS record buffers go back to the heap;
-        // OpenSSL allocates them again at the next request.
-        connection.ReleaseIdleTlsBuffers();
+        // Idle from here (no I/O in flight, nobody else holds it yet): its TLS record buffers go back to the heap
+        // (OpenSSL allocates them again at the next request) unless the connection is busy.
+        connection.TlsIdle(now);
         lock (_lock)
         {
             while (_waiters.TryDequeue(out var waiter))
@@ -138,10 +142,15 @@ internal sealed class EndpointPool(string key)
         }
     }
 
-    /// <summary>Closes idle connections past their idle limit or lifetime (all of them when <paramref name="all"/>).</summary>
+    /// <summary>
+    /// Closes idle connections past their idle limit or lifetime (all of them when <paramref name="all"/>); the others
+    /// idle for <see cref="KeptBuffersIdleLimit"/> give back TLS buffers they kept while busy (an idle pooled
+    /// connection has nothing in flight, and the lock keeps it from being rented meanwhile).
+    /// </summary>
     public int CloseIdle(bool all)
     {
         var now = Stopwatch.GetTimestamp();
+        var quietSince = now - (long)(KeptBuffersIdleLimit.TotalSeconds * Stopwatch.Frequency);
         List<UpstreamConnection>? closing = null;
         lock (_lock)
         {
@@ -152,6 +161,10 @@ internal sealed class EndpointPool(string key)
                     (closing ??= []).Add(_idle[i]);
                     _idle.RemoveAt(i);
                     _open--;
+                }
+                else
+                {
+                    _idle[i].ReleaseTlsBuffersIdleSince(quietSince);
                 }
             }
         }

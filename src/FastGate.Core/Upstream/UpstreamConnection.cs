@@ -37,8 +37,17 @@ internal sealed class UpstreamConnection : IDisposable
 
     private TlsConnectionBuffers _tlsBuffers;
 
-    /// <summary>The connection waits in the pool: OpenSSL's and the memory BIOs' buffers go back.</summary>
-    public void ReleaseIdleTlsBuffers() => _tlsBuffers.Release();
+    /// <summary>
+    /// The connection waits in the pool: OpenSSL's and the memory BIOs' buffers go back, unless it is busy and keeps
+    /// them (<see cref="TlsBufferRetention"/>) until the pool's sweep finds it idle for a second.
+    /// </summary>
+    public void TlsIdle(long now) => _tlsBuffers.OnIdle(now);
+
+    /// <summary>Rented again: busy when it waited less than the gap.</summary>
+    public void TlsActive(long now) => _tlsBuffers.OnActive(now);
+
+    /// <summary>Called by the pool's sweep (nothing in flight): kept buffers go back once idle since before <paramref name="before"/>.</summary>
+    public void ReleaseTlsBuffersIdleSince(long before) => _tlsBuffers.ReleaseIfIdleSince(before);
     public EndpointPool Pool { get; }
     public PipeReader Reader { get; }
     public PipeWriter Writer { get; }
@@ -79,6 +88,7 @@ internal sealed class UpstreamConnection : IDisposable
         {
             return;
         }
+        _tlsBuffers.Forget();
         Reader.Complete();
         Writer.Complete();
         try

@@ -72,6 +72,7 @@ internal sealed class UpstreamConnectionPool : IDisposable
             handed.Dispose();
             return await ConnectReservedAsync(endpoint, cancellationToken).ConfigureAwait(false);
         }
+        handed.TlsActive(System.Diagnostics.Stopwatch.GetTimestamp());
         pool.CountReuse();
         return new UpstreamRent(handed, true, UpstreamFailure.None, null);
     }

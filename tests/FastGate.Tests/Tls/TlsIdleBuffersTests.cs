@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Security;
 using System.Net.Sockets;
 using FastGate.Core.Tls;
@@ -20,32 +21,13 @@ public sealed class TlsIdleBuffersTests : IDisposable
     public async Task Release_OnAnIdleConnection_FreesOpenSslBuffers_AndTrafficContinues()
     {
         Assert.True(TlsIdleBuffers.IsAvailable, TlsIdleBuffers.Describe());
-        var server = _pki.IssueServer("idle.test", "idle.test").Certificate;
-        var (clientSocket, serverSocket) = await Loopback.ConnectedPairAsync();
-        using var clientOwner = clientSocket;
-        using var serverOwner = serverSocket;
-        await using var serverStream = new SslStream(new NetworkStream(serverSocket, ownsSocket: false));
-        await using var clientStream = new SslStream(new NetworkStream(clientSocket, ownsSocket: false));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await Task.WhenAll(
-            serverStream.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = server }, timeout.Token),
-            clientStream.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-            {
-                TargetHost = "idle.test",
-                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == server.GetCertHashString(),
-            }, timeout.Token));
-
-        var buffers = TlsIdleBuffers.For(serverStream); // once per connection, as the gateway does
+        await using var pair = await TlsPair.ConnectAsync(_pki);
+        var buffers = TlsIdleBuffers.For(pair.Server); // once per connection, as the gateway does
         var handle = buffers.Ssl;
         Assert.NotNull(handle);
         for (var round = 0; round < 3; round++)
         {
-            var request = new byte[100 + round];
-            await clientStream.WriteAsync(request, timeout.Token);
-            await ReadExactlyAsync(serverStream, request.Length, timeout.Token);
-            var response = new byte[20_000]; // more than one TLS record
-            await serverStream.WriteAsync(response, timeout.Token);
-            await ReadExactlyAsync(clientStream, response.Length, timeout.Token);
+            await pair.ExchangeAsync(100 + round, 20_000); // a response of more than one TLS record
 
             // Both directions have used OpenSSL's read and write buffers; nothing is pending, so OpenSSL frees them.
             // SslStream's output BIO grew to a whole 16 KiB record; it is emptied too (small BIO buffers are kept).
@@ -53,6 +35,81 @@ public sealed class TlsIdleBuffersTests : IDisposable
             Assert.True(buffers.Release(), $"round {round}: OpenSSL kept its buffers");
             var kept = TlsIdleBuffers.BioBufferBytes(handle);
             Assert.True(kept < 2 * TlsIdleBuffers.ReleasedBioBufferBytes, $"round {round}: BIOs still hold {kept} B");
+        }
+    }
+
+    [Fact]
+    public async Task Retention_BusyConnectionKeepsItsBuffers_AQuietOneGivesThemBack()
+    {
+        Assert.True(TlsIdleBuffers.IsAvailable, TlsIdleBuffers.Describe());
+        await using var pair = await TlsPair.ConnectAsync(_pki);
+        var buffers = TlsIdleBuffers.For(pair.Server);
+        var handle = buffers.Ssl;
+        var millisecond = Stopwatch.Frequency / 1000;
+        var now = Stopwatch.GetTimestamp();
+        try
+        {
+            // The first request comes 1 ms after the handshake: that wait says nothing about the client, so after its
+            // response the buffers go back.
+            buffers.OnIdle(now, afterResponse: false);
+            buffers.OnActive(now += millisecond);
+            await pair.ExchangeAsync(100, 20_000);
+            buffers.OnIdle(now += millisecond);
+            Assert.False(buffers.Kept);
+            Assert.True(TlsIdleBuffers.BioBufferBytes(handle) < 2 * TlsIdleBuffers.ReleasedBioBufferBytes);
+
+            // The next request 1 ms later: busy, so at the next idle moment the buffers stay (and count in the budget).
+            buffers.OnActive(now += millisecond);
+            await pair.ExchangeAsync(100, 20_000);
+            buffers.OnIdle(now += millisecond);
+            Assert.True(buffers.Kept);
+            Assert.True(TlsIdleBuffers.BioBufferBytes(handle) >= 16 * 1024, "a busy connection gave its buffers back");
+
+            // A request after 2 s of quiet: no longer busy, the buffers go back and the budget place is freed.
+            buffers.OnActive(now += 2000 * millisecond);
+            await pair.ExchangeAsync(100, 20_000);
+            buffers.OnIdle(now += millisecond);
+            Assert.False(buffers.Kept);
+            Assert.True(TlsIdleBuffers.BioBufferBytes(handle) < 2 * TlsIdleBuffers.ReleasedBioBufferBytes);
+
+            // Busy again, then the pool's sweep: buffers kept since before its cut-off go back; younger ones stay.
+            buffers.OnActive(now += millisecond);
+            await pair.ExchangeAsync(100, 20_000);
+            buffers.OnIdle(now += millisecond);
+            Assert.True(buffers.Kept);
+            buffers.ReleaseIfIdleSince(now);
+            Assert.True(buffers.Kept);
+            buffers.ReleaseIfIdleSince(now + 1);
+            Assert.False(buffers.Kept);
+            Assert.True(TlsIdleBuffers.BioBufferBytes(handle) < 2 * TlsIdleBuffers.ReleasedBioBufferBytes);
+
+            await pair.ExchangeAsync(100, 20_000); // the connection works after every release
+        }
+        finally
+        {
+            buffers.Forget();
+        }
+    }
+
+    [Fact]
+    public void RetentionBudget_RefusesPastItsMaximum()
+    {
+        var claimed = 0;
+        try
+        {
+            while (TlsBufferRetention.TryClaim())
+            {
+                claimed++;
+                Assert.True(claimed <= TlsBufferRetention.MaxConnections, "the budget let more connections keep buffers than its maximum");
+            }
+            Assert.True(TlsBufferRetention.Kept <= TlsBufferRetention.MaxConnections);
+        }
+        finally
+        {
+            for (var i = 0; i < claimed; i++)
+            {
+                TlsBufferRetention.Free();
+            }
         }
     }
 
@@ -68,9 +125,55 @@ public sealed class TlsIdleBuffersTests : IDisposable
         Assert.False(none.Release());
     }
 
-    private static async Task ReadExactlyAsync(Stream stream, int length, CancellationToken cancellationToken)
+    /// <summary>A TLS connection over loopback: FastGate's side (server) and a client, handshake done.</summary>
+    private sealed class TlsPair : IAsyncDisposable
     {
-        var buffer = new byte[length];
-        await stream.ReadExactlyAsync(buffer, cancellationToken);
+        private readonly Socket _clientSocket;
+        private readonly Socket _serverSocket;
+        private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(20));
+
+        private TlsPair(Socket clientSocket, Socket serverSocket)
+        {
+            _clientSocket = clientSocket;
+            _serverSocket = serverSocket;
+            Server = new SslStream(new NetworkStream(serverSocket, ownsSocket: false));
+            Client = new SslStream(new NetworkStream(clientSocket, ownsSocket: false));
+        }
+
+        public SslStream Server { get; }
+        public SslStream Client { get; }
+
+        public static async Task<TlsPair> ConnectAsync(TestPki pki)
+        {
+            var server = pki.IssueServer("idle.test", "idle.test").Certificate;
+            var (clientSocket, serverSocket) = await Loopback.ConnectedPairAsync();
+            var pair = new TlsPair(clientSocket, serverSocket);
+            await Task.WhenAll(
+                pair.Server.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = server }, pair._timeout.Token),
+                pair.Client.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                {
+                    TargetHost = "idle.test",
+                    RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == server.GetCertHashString(),
+                }, pair._timeout.Token));
+            return pair;
+        }
+
+        /// <summary>A request from the client and a response from the server, each read whole by the other side.</summary>
+        public async Task ExchangeAsync(int requestBytes, int responseBytes)
+        {
+            await Client.WriteAsync(new byte[requestBytes], _timeout.Token);
+            await Server.ReadExactlyAsync(new byte[requestBytes], _timeout.Token);
+            await Server.WriteAsync(new byte[responseBytes], _timeout.Token);
+            await Client.ReadExactlyAsync(new byte[responseBytes], _timeout.Token);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Server.DisposeAsync();
+            await Client.DisposeAsync();
+            _clientSocket.Dispose();
+            _serverSocket.Dispose();
+            _timeout.Dispose();
+        }
     }
 }
