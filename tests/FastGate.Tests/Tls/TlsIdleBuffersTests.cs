@@ -47,41 +47,41 @@ public sealed class TlsIdleBuffersTests : IDisposable
         var handle = buffers.Ssl;
         var millisecond = Stopwatch.Frequency / 1000;
         var now = Stopwatch.GetTimestamp();
+        // A request arriving `gap` after the connection went idle, answered, then idle again (as the gateway calls them).
+        async Task RequestAfterAsync(long gap)
+        {
+            buffers.OnActive(now += gap);
+            await pair.ExchangeAsync(100, 20_000);
+            buffers.OnIdle(now += millisecond);
+        }
+        bool BuffersGivenBack() => TlsIdleBuffers.BioBufferBytes(handle) < 2 * TlsIdleBuffers.ReleasedBioBufferBytes;
         try
         {
             // The first request comes 1 ms after the handshake: that wait says nothing about the client, so after its
             // response the buffers go back.
             buffers.OnIdle(now, afterResponse: false);
-            buffers.OnActive(now += millisecond);
-            await pair.ExchangeAsync(100, 20_000);
-            buffers.OnIdle(now += millisecond);
+            await RequestAfterAsync(millisecond);
             Assert.False(buffers.Kept);
-            Assert.True(TlsIdleBuffers.BioBufferBytes(handle) < 2 * TlsIdleBuffers.ReleasedBioBufferBytes);
+            Assert.True(BuffersGivenBack());
 
             // The next request 1 ms later: busy, so at the next idle moment the buffers stay (and count in the budget).
-            buffers.OnActive(now += millisecond);
-            await pair.ExchangeAsync(100, 20_000);
-            buffers.OnIdle(now += millisecond);
+            await RequestAfterAsync(millisecond);
             Assert.True(buffers.Kept);
             Assert.True(TlsIdleBuffers.BioBufferBytes(handle) >= 16 * 1024, "a busy connection gave its buffers back");
 
             // A request after 2 s of quiet: no longer busy, the buffers go back and the budget place is freed.
-            buffers.OnActive(now += 2000 * millisecond);
-            await pair.ExchangeAsync(100, 20_000);
-            buffers.OnIdle(now += millisecond);
+            await RequestAfterAsync(2000 * millisecond);
             Assert.False(buffers.Kept);
-            Assert.True(TlsIdleBuffers.BioBufferBytes(handle) < 2 * TlsIdleBuffers.ReleasedBioBufferBytes);
+            Assert.True(BuffersGivenBack());
 
             // Busy again, then the pool's sweep: buffers kept since before its cut-off go back; younger ones stay.
-            buffers.OnActive(now += millisecond);
-            await pair.ExchangeAsync(100, 20_000);
-            buffers.OnIdle(now += millisecond);
+            await RequestAfterAsync(millisecond);
             Assert.True(buffers.Kept);
             buffers.ReleaseIfIdleSince(now);
             Assert.True(buffers.Kept);
             buffers.ReleaseIfIdleSince(now + 1);
             Assert.False(buffers.Kept);
-            Assert.True(TlsIdleBuffers.BioBufferBytes(handle) < 2 * TlsIdleBuffers.ReleasedBioBufferBytes);
+            Assert.True(BuffersGivenBack());
 
             await pair.ExchangeAsync(100, 20_000); // the connection works after every release
         }
