@@ -47,9 +47,13 @@ internal struct TlsConnectionBuffers
         {
             return;
         }
-        if (Busy && (Kept || (Kept = TlsBufferRetention.TryClaim())))
+        if (Busy)
         {
-            return;
+            Kept = Kept || TlsBufferRetention.TryClaim();
+            if (Kept)
+            {
+                return; // the buffers stay for the next request
+            }
         }
         Forget();
         Release();

@@ -66,13 +66,14 @@ internal sealed class UpstreamConnectionPool : IDisposable
         {
             return await ConnectReservedAsync(endpoint, cancellationToken).ConfigureAwait(false);
         }
-        if (forceNew || !((retryable && pool.WithinUnprobedWindow(handed, System.Diagnostics.Stopwatch.GetTimestamp())) || handed.IsHealthyForReuse()))
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (forceNew || !pool.FitForReuse(handed, retryable, now))
         {
             // Keep the slot, replace the connection.
             handed.Dispose();
             return await ConnectReservedAsync(endpoint, cancellationToken).ConfigureAwait(false);
         }
-        handed.TlsActive(System.Diagnostics.Stopwatch.GetTimestamp());
+        handed.TlsActive(now);
         pool.CountReuse();
         return new UpstreamRent(handed, true, UpstreamFailure.None, null);
     }
