@@ -5,14 +5,23 @@
 # bench/e2e.sh's rounds (one proxy after the other) scatter by ±10%. Made for hot-path changes worth 1–5%.
 # Usage: bench/ab.sh A_BINARY B_BINARY [ROUNDS=6] [SECONDS=8] [SCENARIO=get-64B]
 #   SCENARIO: get-64B, get-16KiB or post-4KiB; A_ENV / B_ENV="NAME=value ..." set environment variables for one side.
+#   B_BINARY = nginx runs nginx (configured as in bench/e2e.sh, one worker) as B: FastGate against nginx under the
+#   same drift (both proxies share one core here, unlike bench/e2e.sh, where each has it alone).
 # Needs the load generator (dotnet build -c Release load/FastGate.Load). Everything on 127.0.0.1; every process
 # started here is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { sed -n '2,9p' "$0"; exit 2; }
-a_bin=$(realpath "$1"); b_bin=$(realpath "$2"); rounds="${3:-6}"; seconds="${4:-8}"; scenario="${5:-get-64B}"
+a_bin=$(realpath "$1"); rounds="${3:-6}"; seconds="${4:-8}"; scenario="${5:-get-64B}"
+if [ "$2" = nginx ]; then
+  command -v nginx >/dev/null || { echo "nginx: not installed (apt-get install -y nginx)"; exit 1; }
+  b_bin=nginx
+else
+  b_bin=$(realpath "$2")
+  [ -x "$b_bin" ] || { echo "missing $b_bin"; exit 1; }
+fi
 load=load/FastGate.Load/bin/Release/net10.0/fastgate-load
-for f in "$a_bin" "$b_bin" "$load"; do [ -x "$f" ] || { echo "missing $f"; exit 1; }; done
+for f in "$a_bin" "$load"; do [ -x "$f" ] || { echo "missing $f"; exit 1; }; done
 case "$scenario" in
   get-64B) path=/small/; extra=() ;;
   get-16KiB) path=/large/; extra=() ;;
@@ -36,8 +45,15 @@ sed "s#\${CERTS}#$c#g" bench/fastgate-bench.json.template > "$work/a.json"
 sed 's/8610/8606/; s/8611/8607/; s/8619/8608/' "$work/a.json" > "$work/b.json"
 # shellcheck disable=SC2086 # A_ENV/B_ENV are lists of NAME=value words
 taskset -c 0 env ${A_ENV:-} "$a_bin" run --config "$work/a.json" --log-level Warning > "$work/a.log" 2>&1 & a_pid=$!; pids+=($a_pid)
-# shellcheck disable=SC2086
-taskset -c 0 env ${B_ENV:-} "$b_bin" run --config "$work/b.json" --log-level Warning > "$work/b.log" 2>&1 & b_pid=$!; pids+=($b_pid)
+if [ "$b_bin" = nginx ]; then
+  sed "s#\${CERTS}#$c#g; s#\${WORK}#$work#g; s#\${TLS_PORT}#8606#; s#\${MTLS_PORT}#8607#" bench/nginx-bench.conf.template > "$work/nginx.conf"
+  taskset -c 0 nginx -c "$work/nginx.conf" -p "$work" -g "daemon off;" > "$work/b.log" 2>&1 & pids+=($!)
+  wait_port 8606
+  b_pid=$(pgrep -P "${pids[-1]}" -f "nginx: worker" | head -1) # the worker does the work; the master waits
+else
+  # shellcheck disable=SC2086
+  taskset -c 0 env ${B_ENV:-} "$b_bin" run --config "$work/b.json" --log-level Warning > "$work/b.log" 2>&1 & b_pid=$!; pids+=($b_pid)
+fi
 wait_port 8610; wait_port 8606
 
 load_both() { # $1 seconds, $2 report prefix: 32 connections on each build, at the same time
@@ -50,7 +66,7 @@ load_both() { # $1 seconds, $2 report prefix: 32 connections on each build, at t
 
 echo "== A: $a_bin ${A_ENV:-}"
 echo "== B: $b_bin ${B_ENV:-}"
-echo "== $scenario, $rounds rounds of $seconds s, both builds on CPU 0 at once (after 3 s of warm-up)"
+echo "== $scenario, $rounds rounds of $seconds s, A and B on CPU 0 at once (after 3 s of warm-up)"
 load_both 3 warmup
 for round in $(seq 1 "$rounds"); do
   a0=$(cpu_of "$a_pid"); b0=$(cpu_of "$b_pid")

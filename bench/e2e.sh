@@ -118,46 +118,8 @@ with open(sys.argv[5], "a") as summary:
 PY
 }
 
-write_nginx() {
-  cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-error_log $work/nginx-error.log warn;
-pid $work/nginx.pid;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  client_body_temp_path $work/body; proxy_temp_path $work/proxy;
-  keepalive_requests 1000000;
-  upstream small { server 127.0.0.1:9610; keepalive 128; }
-  upstream large { server 127.0.0.1:9611; keepalive 128; }
-  proxy_http_version 1.1;
-  proxy_set_header Connection "";
-  proxy_ssl_certificate $c/upstream-client.crt;
-  proxy_ssl_certificate_key $c/upstream-client.key;
-  proxy_ssl_trusted_certificate $c/ca.crt;
-  proxy_ssl_verify on;
-  proxy_ssl_name upstream.test;
-  proxy_ssl_server_name on;
-  proxy_ssl_session_reuse on;
-  proxy_buffering on;
-  ssl_certificate $c/server.crt;
-  ssl_certificate_key $c/server.key;
-  ssl_session_cache shared:SSL:10m;
-  ssl_protocols TLSv1.2 TLSv1.3; # nginx 1.22 leaves TLS 1.3 off by default; FastGate, HAProxy and Kestrel offer it
-  ssl_session_tickets off; # like FastGate: TLS 1.3 resumption from the server-side session cache
-  server {
-    listen 127.0.0.1:8620 ssl;
-    location /small { proxy_pass https://small; }
-    location /large { proxy_pass https://large; }
-  }
-  server {
-    listen 127.0.0.1:8621 ssl;
-    ssl_client_certificate $c/ca.crt;
-    ssl_verify_client on;
-    location /small { proxy_pass https://small; }
-  }
-}
-CONF
+write_nginx() { # nginx configured like FastGate (bench/ab.sh uses the same file)
+  sed "s#\${CERTS}#$c#g; s#\${WORK}#$work#g; s#\${TLS_PORT}#8620#; s#\${MTLS_PORT}#8621#" bench/nginx-bench.conf.template > "$work/nginx.conf"
 }
 
 write_haproxy() {
