@@ -172,7 +172,10 @@ internal sealed class ClientSession : IResettable, IReadDeadline
         }
     }
 
-    /// <summary>Marks the connection as waiting for the first byte of its next request (safe to close on shutdown).</summary>
+    /// <summary>
+    /// Marks the connection as waiting for the first byte of its next request (safe to close on shutdown), or, with
+    /// false, as serving one: that moment also tells its TLS buffers whether the client is busy.
+    /// </summary>
     public void SetIdle(bool idle)
     {
         lock (_timerLock)

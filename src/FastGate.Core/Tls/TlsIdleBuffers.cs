@@ -14,6 +14,7 @@ namespace FastGate.Core.Tls;
 /// The same moment also empties the two memory BIOs SslStream puts between OpenSSL and the socket: their buffers
 /// only grow (to the largest record or handshake flight that passed, ~22 KiB after one 16 KiB response), and nginx
 /// and HAProxy, which give OpenSSL the socket itself, have no such buffers.
+/// Busy connections skip the release (<see cref="TlsBufferRetention"/>, decided in <see cref="TlsConnectionBuffers"/>).
 /// </summary>
 internal static class TlsIdleBuffers
 {
