@@ -12,9 +12,11 @@ namespace FastGate.Core.Tls;
 /// such field, or .NET's OpenSSL is not libssl.so.3, <see cref="IsAvailable"/> is false and nothing is released.
 /// Measured: 2,000 idle TLS connections, 43 → 28 KB of RSS each (bench/results/e2e-*.md, idle-memory).
 /// The same moment also empties the two memory BIOs SslStream puts between OpenSSL and the socket: their buffers
-/// only grow (to the largest record or handshake flight that passed, ~22 KiB after one 16 KiB response), and nginx
-/// and HAProxy, which give OpenSSL the socket itself, have no such buffers.
-/// Busy connections skip the release (<see cref="TlsBufferRetention"/>, decided in <see cref="TlsConnectionBuffers"/>).
+/// only grow (to the largest record or handshake flight that passed: ~2 KiB after a handshake and a small exchange,
+/// ~22 KiB after one 16 KiB response), and nginx and HAProxy, which give OpenSSL the socket itself, have no such
+/// buffers. Emptying even the small ones saved 1.3–2.4 KiB per idle connection (2,000 held, 2026-12-02). Busy
+/// connections, whose every request would pay to grow them all again, skip the release (<see cref="TlsBufferRetention"/>,
+/// decided in <see cref="TlsConnectionBuffers"/>).
 /// </summary>
 internal static class TlsIdleBuffers
 {
@@ -44,7 +46,7 @@ internal static class TlsIdleBuffers
 
     /// <summary>
     /// Frees the idle buffers of a connection with no read or write in progress (OpenSSL keeps buffers that still
-    /// hold data), and empties memory-BIO buffers of <see cref="ReleasedBioBufferBytes"/> or more. Returns true when
+    /// hold data), and empties the memory BIOs' buffers. Returns true when
     /// OpenSSL released its record buffers; false for a null or closed handle.
     /// </summary>
     public static bool Release(ref TlsConnectionBuffers buffers)
@@ -101,8 +103,8 @@ internal static class TlsIdleBuffers
     }
 
     /// <summary>
-    /// Swaps an empty BUF_MEM into a memory BIO that holds no unread bytes and frees the old one when it holds at
-    /// least <see cref="ReleasedBioBufferBytes"/>; the BIO grows the new one on its next write. Anything but a
+    /// Swaps an empty BUF_MEM into a memory BIO that holds no unread bytes and frees the old one when it has memory
+    /// allocated; the BIO grows the new one on its next write. Anything but a
     /// memory BIO that owns its buffer (BIO_CLOSE) is left alone. The old buffer is freed without OPENSSL_cleanse
     /// (which BUF_MEM_free would run over all of it: +8% CPU per 16 KiB response, callgrind): it only ever held TLS
     /// records as they went over the wire.
@@ -113,9 +115,9 @@ internal static class TlsIdleBuffers
         {
             bufMem = BufMemOf(read ? GetReadBio(ssl) : GetWriteBio(ssl));
         }
-        if (bufMem == TlsConnectionBuffers.NotMemory || Capacity(bufMem) < ReleasedBioBufferBytes)
+        if (bufMem == TlsConnectionBuffers.NotMemory || Capacity(bufMem) == 0)
         {
-            return; // the common case: a memory read, no call into OpenSSL
+            return; // nothing to give back: a memory read, no call into OpenSSL
         }
         var bio = read ? GetReadBio(ssl) : GetWriteBio(ssl);
         if (BioCtrl(bio, BioCtrlPending, 0, IntPtr.Zero) != 0 || BioCtrl(bio, BioCtrlGetClose, 0, IntPtr.Zero) != BioClose
@@ -147,13 +149,6 @@ internal static class TlsIdleBuffers
     }
 
     private static long Capacity(IntPtr bufMem) => bufMem == TlsConnectionBuffers.NotMemory ? 0 : Marshal.ReadIntPtr(bufMem, BufMemMaxOffset);
-
-    /// <summary>
-    /// Smaller BIO buffers are kept: giving back the ~1–2 KiB a small exchange leaves cost ~6% more instructions per
-    /// 64 B request (callgrind) for ~0.7 KiB per idle connection; from one 16 KiB response on (~22 KiB held), the
-    /// release costs nothing measurable and halves the connection's idle memory.
-    /// </summary>
-    internal const long ReleasedBioBufferBytes = 4096;
 
     private static string? Probe()
     {
