@@ -1,4 +1,5 @@
 using FastGate.Core.Tls;
+using FastGate.Core.Transport;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -30,7 +31,7 @@ internal static class UpstreamConnector
 
         var connected = System.Diagnostics.Stopwatch.GetTimestamp();
         long tlsDone = 0;
-        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        Stream stream = new SocketStream(socket, ownsSocket: true);
         if (endpoint.TlsOptions is { } tlsOptions)
         {
             var ssl = new TrackingSslStream(stream);
