@@ -8,8 +8,8 @@ namespace FastGate.Tests.Transport;
 
 /// <summary>
 /// The stream under every client and upstream connection, over real loopback sockets: bytes arrive whole and in order
-/// whether a read or send completes at once or has to wait, the end of the connection and a reset surface as
-/// NetworkStream's do, and SslStream runs over it.
+/// whether a send completes at once or has to wait, the end of the connection and a reset surface as NetworkStream's
+/// do, and SslStream runs over it.
 /// </summary>
 public sealed class SocketStreamTests
 {
@@ -37,6 +37,34 @@ public sealed class SocketStreamTests
         await peer.SendAsync("!"u8.ToArray(), SocketFlags.None, cancel.Token);
         Assert.Equal(1, await next);
         Assert.Equal((byte)'!', buffer[0]);
+    }
+
+    [Fact]
+    public async Task TheSocketIsNonBlocking_ADirectSendIntoFullBuffersReturnsWouldBlock()
+    {
+        var (client, server) = await Loopback.ConnectedPairAsync();
+        using var peer = client;
+        await using var stream = new SocketStream(server, ownsSocket: true);
+
+        // The peer reads nothing: a blocking descriptor would park this thread (the socket engine's, in the gateway)
+        // once the kernel's buffers are full.
+        var fill = Task.Run(() =>
+        {
+            var chunk = new byte[256 * 1024];
+            long total = 0;
+            while (true)
+            {
+                var error = NonBlockingSocketCalls.Send(server.SafeHandle, chunk, out var sent);
+                if (error != SocketError.Success)
+                {
+                    return (error, total);
+                }
+                total += sent;
+            }
+        });
+        var (last, accepted) = await fill.WaitAsync(Timeout);
+        Assert.Equal(SocketError.WouldBlock, last);
+        Assert.True(accepted > 0, "the kernel took nothing");
     }
 
     [Fact]
@@ -102,13 +130,16 @@ public sealed class SocketStreamTests
             while (await stream.ReadAsync(buffer, cancel.Token) > 0);
         });
         Assert.IsType<SocketException>(read.InnerException);
-        await Assert.ThrowsAsync<IOException>(async () =>
+        var write = await Assert.ThrowsAsync<IOException>(async () =>
         {
             for (var i = 0; i < 100; i++)
             {
                 await stream.WriteAsync(new byte[1024], cancel.Token);
             }
         });
+        // send(2)'s ECONNRESET or EPIPE, named as .NET names them.
+        var reason = Assert.IsType<SocketException>(write.InnerException).SocketErrorCode;
+        Assert.Contains(reason, new[] { SocketError.ConnectionReset, SocketError.Shutdown });
     }
 
     [Fact]

@@ -1,0 +1,83 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace FastGate.Core.Transport;
+
+/// <summary>
+/// send(2) on a non-blocking socket, called directly: Socket.Send spends ~400 instructions per call around the
+/// syscall (mode checks, SocketPal's retry loop, status updates; callgrind, NativeAOT) where this spends the handle's
+/// add-ref and the P/Invoke (bench/ab.sh, GET 64 B: Socket.Send's sync path 1.008 of NetworkStream's CPU per request,
+/// this one 0.966). The handle is held for the call, so a socket closed by another
+/// thread meanwhile cannot have its descriptor reused under the call; a closed one throws ObjectDisposedException,
+/// as Socket's methods do. Linux only (errno values and MSG_NOSIGNAL are Linux's).
+/// </summary>
+internal static class NonBlockingSocketCalls
+{
+    /// <summary>Sends what the kernel takes now: <paramref name="sent"/> may be less than the buffer with Success.</summary>
+    public static SocketError Send(SafeSocketHandle handle, ReadOnlySpan<byte> buffer, out int sent)
+    {
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            var fd = (int)handle.DangerousGetHandle();
+            while (true)
+            {
+                var result = SendTo(fd, ref MemoryMarshal.GetReference(buffer), (nuint)buffer.Length, MsgNoSignal);
+                if (result >= 0)
+                {
+                    sent = (int)result;
+                    return SocketError.Success;
+                }
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno != EINTR)
+                {
+                    sent = 0;
+                    return ToSocketError(errno);
+                }
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>The SocketError .NET reports for the errno values send(2) returns on a connected TCP socket.</summary>
+    internal static SocketError ToSocketError(int errno) => errno switch
+    {
+        EAGAIN => SocketError.WouldBlock,
+        ECONNRESET => SocketError.ConnectionReset,
+        EPIPE => SocketError.Shutdown,
+        ENOTCONN => SocketError.NotConnected,
+        ECONNABORTED => SocketError.ConnectionAborted,
+        ETIMEDOUT => SocketError.TimedOut,
+        EHOSTUNREACH => SocketError.HostUnreachable,
+        ENETUNREACH => SocketError.NetworkUnreachable,
+        ENOBUFS or ENOMEM => SocketError.NoBufferSpaceAvailable,
+        EBADF => SocketError.OperationAborted,
+        _ => SocketError.SocketError,
+    };
+
+    // asm-generic/errno-base.h and errno.h (x86-64 and arm64 Linux); EWOULDBLOCK == EAGAIN.
+    private const int EINTR = 4;
+    private const int EBADF = 9;
+    private const int EAGAIN = 11;
+    private const int ENOMEM = 12;
+    private const int EPIPE = 32;
+    private const int ENETUNREACH = 101;
+    private const int ECONNABORTED = 103;
+    private const int ECONNRESET = 104;
+    private const int ENOBUFS = 105;
+    private const int ENOTCONN = 107;
+    private const int ETIMEDOUT = 110;
+    private const int EHOSTUNREACH = 113;
+    private const int MsgNoSignal = 0x4000; // a send to a closed peer returns EPIPE instead of raising SIGPIPE
+
+    // `ref byte` rather than a pointer: the project allows no unsafe code; the buffer is pinned for the call.
+    [DllImport("libc.so.6", EntryPoint = "send", SetLastError = true)]
+    private static extern nint SendTo(int fd, ref byte buffer, nuint length, int flags);
+}
