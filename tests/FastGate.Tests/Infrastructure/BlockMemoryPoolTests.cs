@@ -22,6 +22,46 @@ public sealed class BlockMemoryPoolTests
     }
 
     [Fact]
+    public void WithThreadCaches_TheLastBlockReturnedOnAThreadIsTheNextRented()
+    {
+        using var pool = new BlockMemoryPool(threadCaches: true);
+        var first = pool.RentBlock();
+        var second = pool.RentBlock();
+        first.Dispose();
+        second.Dispose(); // the most recently used: still in this core's cache
+
+        var next = pool.RentBlock();
+        var after = pool.RentBlock();
+
+        Assert.Same(second, next);
+        Assert.Same(first, after);
+        Assert.Equal(2, pool.CreatedBlocks);
+        Assert.Equal(2, pool.RentedBlocks);
+        Assert.Equal(0, pool.FreeBlocks);
+        next.Dispose();
+        after.Dispose();
+    }
+
+    [Fact]
+    public void WithThreadCaches_ABurstBeyondTheCacheGoesToTheSharedQueue_AndIsReusedFromAnyThread()
+    {
+        using var pool = new BlockMemoryPool(threadCaches: true);
+        var burst = Enumerable.Range(0, 100).Select(_ => pool.RentBlock()).ToList();
+        burst.ForEach(b => b.Dispose());
+        Assert.Equal(100, pool.FreeBlocks);
+
+        // Another thread has no cached blocks of its own: it takes the shared queue's, creating none.
+        List<PipeBlock> elsewhere = [];
+        var thread = new Thread(() => elsewhere = Enumerable.Range(0, 100 - BlockMemoryPool.ThreadCacheBlocks).Select(_ => pool.RentBlock()).ToList());
+        thread.Start();
+        Assert.True(thread.Join(TimeSpan.FromSeconds(10)));
+        Assert.Equal(100, pool.CreatedBlocks);
+        Assert.Equal(BlockMemoryPool.ThreadCacheBlocks, pool.FreeBlocks);
+        Assert.Empty(elsewhere.Intersect(burst.Take(BlockMemoryPool.ThreadCacheBlocks))); // the first returned filled this thread's cache
+        elsewhere.ForEach(b => b.Dispose());
+    }
+
+    [Fact]
     public void ManyBlocksInUse_AreAllKeptForTheNextBurst()
     {
         using var pool = new BlockMemoryPool();
