@@ -7,7 +7,7 @@ using System.Threading.Tasks.Sources;
 namespace FastGate.Core.Infrastructure;
 
 /// <summary>
-/// A PipeReader over a connection's Stream (SslStream or NetworkStream) that reads into <see cref="BlockMemoryPool"/>
+/// A PipeReader over a connection's Stream (SslStream or SocketStream) that reads into <see cref="BlockMemoryPool"/>
 /// blocks. Unlike the framework's StreamPipeReader it keeps almost nothing alive while a connection waits (dotnet-gcdump,
 /// 2,000 idle TLS connections: the framework's reader and writer held 467 B per connection more than these two — the
 /// reader's suspended async state machine, its CancellationTokenSource, both pipes' segment objects): it is its own
