@@ -14,7 +14,7 @@ namespace FastGate.Core.Tls;
 /// The same moment also empties the two memory BIOs SslStream puts between OpenSSL and the socket: their buffers
 /// only grow (to the largest record or handshake flight that passed: ~2 KiB after a handshake and a small exchange,
 /// ~22 KiB after one 16 KiB response), and nginx and HAProxy, which give OpenSSL the socket itself, have no such
-/// buffers. Emptying even the small ones saved 1.3–2.4 KiB per idle connection (2,000 held, 2026-12-02). Busy
+/// buffers. Emptying even the small ones saved 1.2–2.4 KiB per idle connection (2,000 held, 2026-12-02). Busy
 /// connections, whose every request would pay to grow them all again, skip the release (<see cref="TlsBufferRetention"/>,
 /// decided in <see cref="TlsConnectionBuffers"/>).
 /// </summary>
