@@ -48,7 +48,7 @@ internal static class NonBlockingSocketCalls
     }
 
     /// <summary>The SocketError .NET reports for the errno values send(2) returns on a connected TCP socket.</summary>
-    internal static SocketError ToSocketError(int errno) => errno switch
+    private static SocketError ToSocketError(int errno) => errno switch
     {
         EAGAIN => SocketError.WouldBlock,
         ECONNRESET => SocketError.ConnectionReset,

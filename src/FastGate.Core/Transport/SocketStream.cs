@@ -12,88 +12,50 @@ namespace FastGate.Core.Transport;
 /// </summary>
 /// <remarks>
 /// A send the kernel takes only in part continues asynchronously with the rest through NetworkStream; errors surface as
-/// NetworkStream's do (an IOException around the SocketException). Reads stay with NetworkStream: reading directly after
-/// a zero-byte wait saved instructions too but cost CPU (bench/ab.sh: POST 4 KiB 1.021, 0 of 5 rounds lower; GET 64 B
-/// 0.980 with both, against 0.966 with direct sends alone).
+/// NetworkStream's do (an IOException around the SocketException). The socket is non-blocking, so NetworkStream's
+/// synchronous Read and Write fail instead of waiting; FastGate does only asynchronous I/O on connections. Reads stay
+/// with NetworkStream: reading directly after a zero-byte wait saved instructions too but cost CPU (bench/ab.sh: POST
+/// 4 KiB 1.021, 0 of 5 rounds lower; GET 64 B 0.980 with both, against 0.966 with direct sends alone).
 /// </remarks>
-internal sealed class SocketStream : Stream
+internal sealed class SocketStream : NetworkStream
 {
     // send(2) called directly on Linux (NonBlockingSocketCalls); Socket's own non-blocking Send elsewhere.
     private static readonly bool DirectCalls = OperatingSystem.IsLinux();
 
-    private readonly Socket _socket;
-    private readonly NetworkStream _network;
-
     public SocketStream(Socket socket, bool ownsSocket)
+        : base(socket, ownsSocket) // refuses a non-blocking socket, so the mode changes after it
     {
-        _socket = socket;
-        _network = new NetworkStream(socket, ownsSocket); // refuses a non-blocking socket, so it comes first
         socket.Blocking = false; // a send below returns EAGAIN instead of waiting
     }
-
-    public override bool CanRead => true;
-    public override bool CanWrite => true;
-    public override bool CanSeek => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        _network.ReadAsync(buffer, cancellationToken);
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (buffer.IsEmpty || cancellationToken.IsCancellationRequested)
         {
-            return _network.WriteAsync(buffer, cancellationToken);
+            return base.WriteAsync(buffer, cancellationToken);
         }
         var error = DirectCalls
-            ? NonBlockingSocketCalls.Send(_socket.SafeHandle, buffer.Span, out var sent)
+            ? NonBlockingSocketCalls.Send(Socket.SafeHandle, buffer.Span, out var sent)
             : SendThroughSocket(buffer.Span, out sent);
         if (error == SocketError.Success)
         {
-            return sent == buffer.Length ? ValueTask.CompletedTask : _network.WriteAsync(buffer[sent..], cancellationToken);
+            return sent == buffer.Length ? ValueTask.CompletedTask : base.WriteAsync(buffer[sent..], cancellationToken);
         }
         return error == SocketError.WouldBlock
-            ? _network.WriteAsync(buffer, cancellationToken)
+            ? base.WriteAsync(buffer, cancellationToken)
             : ValueTask.FromException(SendFailure(error));
     }
 
+    // NetworkStream's array overload does not go through the one above.
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
     private SocketError SendThroughSocket(ReadOnlySpan<byte> buffer, out int sent)
     {
-        sent = _socket.Send(buffer, SocketFlags.None, out var error);
+        sent = Socket.Send(buffer, SocketFlags.None, out var error);
         return error;
     }
 
     private static IOException SendFailure(SocketError error) =>
         new($"Unable to write data to the transport connection: {error}.", new SocketException((int)error));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        _network.ReadAsync(buffer, offset, count, cancellationToken);
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    // Synchronous I/O would block a socket-engine thread; FastGate never does it, but a Stream must answer.
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override void Flush()
-    {
-    }
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _network.Dispose();
-        }
-        base.Dispose(disposing);
-    }
 }
