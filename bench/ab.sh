@@ -7,6 +7,8 @@
 #   SCENARIO: get-64B, get-16KiB or post-4KiB; A_ENV / B_ENV="NAME=value ..." set environment variables for one side.
 #   B_BINARY = nginx runs nginx (configured as in bench/e2e.sh, one worker) as B: FastGate against nginx under the
 #   same drift (both proxies share one core here, unlike bench/e2e.sh, where each has it alone).
+#   B_BINARY = floor:PATH runs bench/SslStreamFloor's binary as B (get-64B and post-4KiB only): the least an SslStream
+#   proxy does per request, to show how much of FastGate's CPU is SslStream's and the sockets' own.
 # Needs the load generator (dotnet build -c Release load/FastGate.Load). Everything on 127.0.0.1; every process
 # started here is stopped on exit.
 set -euo pipefail
@@ -16,6 +18,10 @@ a_bin=$(realpath "$1"); rounds="${3:-6}"; seconds="${4:-8}"; scenario="${5:-get-
 if [ "$2" = nginx ]; then
   command -v nginx >/dev/null || { echo "nginx: not installed (apt-get install -y nginx)"; exit 1; }
   b_bin=nginx
+elif [[ "$2" == floor:* ]]; then
+  b_bin=$(realpath "${2#floor:}"); floor=1
+  [ -x "$b_bin" ] || { echo "missing $b_bin (dotnet publish bench/SslStreamFloor -c Release -r linux-x64 -o DIR)"; exit 1; }
+  [ "${5:-get-64B}" != get-16KiB ] || { echo "the floor relays one record per read: get-64B or post-4KiB only"; exit 2; }
 else
   b_bin=$(realpath "$2")
   [ -x "$b_bin" ] || { echo "missing $b_bin"; exit 1; }
@@ -50,6 +56,9 @@ if [ "$b_bin" = nginx ]; then
   taskset -c 0 nginx -c "$work/nginx.conf" -p "$work" -g "daemon off;" > "$work/b.log" 2>&1 & pids+=($!)
   wait_port 8606
   b_pid=$(pgrep -P "${pids[-1]}" -f "nginx: worker" | head -1) # the worker does the work; the master waits
+elif [ -n "${floor:-}" ]; then
+  # shellcheck disable=SC2086
+  taskset -c 0 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 ${B_ENV:-} "$b_bin" 8606 9610 "$c" > "$work/b.log" 2>&1 & b_pid=$!; pids+=($b_pid)
 else
   # shellcheck disable=SC2086
   taskset -c 0 env ${B_ENV:-} "$b_bin" run --config "$work/b.json" --log-level Warning > "$work/b.log" 2>&1 & b_pid=$!; pids+=($b_pid)
