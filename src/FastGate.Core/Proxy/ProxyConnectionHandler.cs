@@ -57,7 +57,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
 
     private void CheckDeadlines()
     {
-        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var now = Environment.TickCount64;
         // The dictionary itself, not .Keys: Keys copies every session into a new list, ten times a second.
         foreach (var (session, _) in _active)
         {

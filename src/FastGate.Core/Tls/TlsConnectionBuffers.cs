@@ -22,7 +22,7 @@ internal struct TlsConnectionBuffers
     /// <summary>BUF_MEM of the write BIO; zero until looked up.</summary>
     public IntPtr Write;
 
-    /// <summary>When the connection last went idle (Stopwatch ticks); 0 while it is in use.</summary>
+    /// <summary>When the connection last went idle (<see cref="Environment.TickCount64"/> ms); 0 while it is in use.</summary>
     public long IdleSince;
 
     /// <summary>Its last request came within <see cref="TlsBufferRetention.BusyGap"/> of the one before.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace FastGate.Core.Upstream;
 
@@ -58,7 +57,7 @@ internal sealed class EndpointPool(string key)
                 candidate = _idle[^1];
                 _idle.RemoveAt(_idle.Count - 1);
             }
-            var now = Stopwatch.GetTimestamp();
+            var now = Environment.TickCount64;
             if (!IsExpired(candidate, now) && FitForReuse(candidate, retryable, now))
             {
                 candidate.TlsActive(now);
@@ -97,13 +96,13 @@ internal sealed class EndpointPool(string key)
 
     public void Return(UpstreamConnection connection)
     {
-        var now = Stopwatch.GetTimestamp();
-        if (Stopwatch.GetElapsedTime(connection.CreatedTimestamp, now) >= MaxLifetime)
+        var now = Environment.TickCount64;
+        if (Elapsed(connection.CreatedAt, now) >= MaxLifetime)
         {
             Discard(connection);
             return;
         }
-        connection.IdleSinceTimestamp = now;
+        connection.IdleSince = now;
         // Idle from here (no I/O in flight, nobody else holds it yet): its TLS record buffers go back to the heap
         // (OpenSSL allocates them again at the next request) unless the connection is busy.
         connection.TlsIdle(now);
@@ -149,8 +148,8 @@ internal sealed class EndpointPool(string key)
     /// </summary>
     public int CloseIdle(bool all)
     {
-        var now = Stopwatch.GetTimestamp();
-        var quietSince = now - (long)(KeptBuffersIdleLimit.TotalSeconds * Stopwatch.Frequency);
+        var now = Environment.TickCount64;
+        var quietSince = now - (long)KeptBuffersIdleLimit.TotalMilliseconds;
         List<UpstreamConnection>? closing = null;
         lock (_lock)
         {
@@ -190,13 +189,16 @@ internal sealed class EndpointPool(string key)
     private bool WithinUnprobedWindow(UpstreamConnection connection, long now)
     {
         var window = connection.IdleLimit / 2 < UnprobedReuseWindow ? connection.IdleLimit / 2 : UnprobedReuseWindow;
-        return Stopwatch.GetElapsedTime(connection.IdleSinceTimestamp, now) < window;
+        return Elapsed(connection.IdleSince, now) < window;
     }
+
+    /// <summary>Time between two <see cref="Environment.TickCount64"/> readings: the pool's limits are seconds, its clock the coarse one.</summary>
+    private static TimeSpan Elapsed(long since, long now) => TimeSpan.FromMilliseconds(now - since);
 
     private bool IsExpired(UpstreamConnection connection, long now)
     {
         var idleLimit = connection.IdleLimit < IdleTimeout ? connection.IdleLimit : IdleTimeout;
-        return Stopwatch.GetElapsedTime(connection.IdleSinceTimestamp, now) >= idleLimit
-               || Stopwatch.GetElapsedTime(connection.CreatedTimestamp, now) >= MaxLifetime;
+        return Elapsed(connection.IdleSince, now) >= idleLimit
+               || Elapsed(connection.CreatedAt, now) >= MaxLifetime;
     }
 }

@@ -1,6 +1,5 @@
 using FastGate.Core.Infrastructure;
 using FastGate.Core.Tls;
-using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 
@@ -26,7 +25,7 @@ internal sealed class UpstreamConnection : IDisposable
         Reader = new SlimStreamPipeReader(stream, BlockMemoryPool.Connections, minimumReadSize: 4 * 1024, zeroByteReads: false);
         Writer = new SlimStreamPipeWriter(stream, BlockMemoryPool.Connections);
         _tlsBuffers = stream is System.Net.Security.SslStream tls ? TlsIdleBuffers.For(tls) : default;
-        CreatedTimestamp = Stopwatch.GetTimestamp();
+        CreatedAt = Environment.TickCount64;
     }
 
     public Socket? Socket { get; }
@@ -51,8 +50,11 @@ internal sealed class UpstreamConnection : IDisposable
     public EndpointPool Pool { get; }
     public PipeReader Reader { get; }
     public PipeWriter Writer { get; }
-    public long CreatedTimestamp { get; }
-    public long IdleSinceTimestamp { get; set; }
+    /// <summary>When the connection was made (<see cref="Environment.TickCount64"/> ms).</summary>
+    public long CreatedAt { get; }
+
+    /// <summary>When it was last returned to the pool (<see cref="Environment.TickCount64"/> ms).</summary>
+    public long IdleSince { get; set; }
 
     /// <summary>
     /// The upstream's own idle limit (from its Keep-Alive: timeout=N, less a margin), when shorter than the pool's;

@@ -66,7 +66,7 @@ internal sealed class UpstreamConnectionPool : IDisposable
         {
             return await ConnectReservedAsync(endpoint, cancellationToken).ConfigureAwait(false);
         }
-        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var now = Environment.TickCount64;
         if (forceNew || !pool.FitForReuse(handed, retryable, now))
         {
             // Keep the slot, replace the connection.

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using FastGate.Core.Upstream;
 using FastGate.Tests.TestInfrastructure;
@@ -25,7 +24,7 @@ public sealed class UnprobedReuseTests
         pool.Return(connection);
         if (idleFor is { } idle)
         {
-            connection.IdleSinceTimestamp = Stopwatch.GetTimestamp() - (long)(idle.TotalSeconds * Stopwatch.Frequency);
+            connection.IdleSince = Environment.TickCount64 - (long)idle.TotalMilliseconds;
         }
         upstream.Shutdown(SocketShutdown.Both);
         upstream.Dispose();
