@@ -22,9 +22,12 @@ internal static class BodyRelay
             ReadResult result;
             try
             {
-                deadline?.Arm(source, idleTimeout);
-                result = await source.ReadAsync().ConfigureAwait(false);
-                deadline?.Disarm();
+                if (!source.TryRead(out result)) // bytes that came with the head need no deadline
+                {
+                    deadline?.Arm(source, idleTimeout);
+                    result = await source.ReadAsync().ConfigureAwait(false);
+                    deadline?.Disarm();
+                }
             }
             catch (Exception e) when (IsTransportError(e))
             {
@@ -73,9 +76,12 @@ internal static class BodyRelay
             ReadResult result;
             try
             {
-                deadline?.Arm(source, idleTimeout);
-                result = await source.ReadAsync().ConfigureAwait(false);
-                deadline?.Disarm();
+                if (!source.TryRead(out result)) // bytes that came with the head need no deadline
+                {
+                    deadline?.Arm(source, idleTimeout);
+                    result = await source.ReadAsync().ConfigureAwait(false);
+                    deadline?.Disarm();
+                }
             }
             catch (Exception e) when (IsTransportError(e))
             {
@@ -160,9 +166,12 @@ internal static class BodyRelay
             ReadResult result;
             try
             {
-                deadline?.Arm(source, idleTimeout);
-                result = await source.ReadAsync().ConfigureAwait(false);
-                deadline?.Disarm();
+                if (!source.TryRead(out result)) // bytes that came with the head need no deadline
+                {
+                    deadline?.Arm(source, idleTimeout);
+                    result = await source.ReadAsync().ConfigureAwait(false);
+                    deadline?.Disarm();
+                }
             }
             catch (Exception e) when (IsTransportError(e))
             {
@@ -204,13 +213,35 @@ internal static class BodyRelay
         }
     }
 
-    /// <summary>False when the destination is gone.</summary>
+    /// <summary>
+    /// False when the destination is gone. Not an async method: a flush that completes at once (the usual case, the
+    /// socket taking the bytes) costs no state machine.
+    /// </summary>
+    public static ValueTask<bool> FlushAsync(PipeWriter destination)
+    {
+        ValueTask<FlushResult> flush;
+        try
+        {
+            flush = destination.FlushAsync();
+            if (flush.IsCompletedSuccessfully)
+            {
+                var result = flush.Result;
+                return new ValueTask<bool>(!result.IsCompleted && !result.IsCanceled);
+            }
+        }
+        catch (Exception e) when (IsTransportError(e))
+        {
+            return new ValueTask<bool>(false);
+        }
+        return AwaitFlushAsync(flush);
+    }
+
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
-    public static async ValueTask<bool> FlushAsync(PipeWriter destination)
+    private static async ValueTask<bool> AwaitFlushAsync(ValueTask<FlushResult> pending)
     {
         try
         {
-            var flush = await destination.FlushAsync().ConfigureAwait(false);
+            var flush = await pending.ConfigureAwait(false);
             return !flush.IsCompleted && !flush.IsCanceled;
         }
         catch (Exception e) when (IsTransportError(e))
