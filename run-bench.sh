@@ -4,7 +4,8 @@
 #   micro: BenchmarkDotNet's short job by default (about 3 minutes), --full for the long job; then the allocation budget.
 #   e2e:   bench/e2e.sh — FastGate (NativeAOT) between the load generator and a mutual-TLS upstream, pinned to cores;
 #          every proxy twice, in turn (E2E_ROUNDS), 4 s per scenario (--seconds), medians in the comparison;
-#          E2E_PROXIES="fastgate fastgate-jit nginx" adds the JIT single-file build (built only then).
+#          E2E_PROXIES="fastgate fastgate-jit nginx" adds the JIT single-file build (built only then); "floor" adds
+#          bench/SslStreamFloor, the least an SslStream proxy does (built only then).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -65,6 +66,9 @@ if [ "$e2e" = 1 ]; then
   # the JIT single-file build, measured next to NativeAOT on request (NativeAOT ships: see README, "NativeAOT ships")
   if [[ " ${E2E_PROXIES:-} " == *" fastgate-jit "* ]]; then
     dotnet publish src/FastGate -c Release -r linux-x64 -p:PublishSingleFile=true --self-contained -o bench/.build/fastgate-jit -nologo -v quiet
+  fi
+  if [[ " ${E2E_PROXIES:-} " == *" floor "* ]]; then
+    dotnet publish bench/SslStreamFloor -c Release -r linux-x64 -o bench/.build/sslstream-floor -nologo -v quiet
   fi
   dotnet build -c Release load/FastGate.Load -nologo -v quiet
   dotnet build -c Release bench/YarpPeer -nologo -v quiet

@@ -58,7 +58,7 @@ if [ "$b_bin" = nginx ]; then
   b_pid=$(pgrep -P "${pids[-1]}" -f "nginx: worker" | head -1) # the worker does the work; the master waits
 elif [ -n "${floor:-}" ]; then
   # shellcheck disable=SC2086
-  taskset -c 0 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 ${B_ENV:-} "$b_bin" 8606 9610 "$c" > "$work/b.log" 2>&1 & b_pid=$!; pids+=($b_pid)
+  taskset -c 0 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 ${B_ENV:-} "$b_bin" 8606 8607 9610 "$c" > "$work/b.log" 2>&1 & b_pid=$!; pids+=($b_pid)
 else
   # shellcheck disable=SC2086
   taskset -c 0 env ${B_ENV:-} "$b_bin" run --config "$work/b.json" --log-level Warning > "$work/b.log" 2>&1 & b_pid=$!; pids+=($b_pid)

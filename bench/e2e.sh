@@ -6,7 +6,8 @@
 # E2E_SCENARIOS="get-64B mtls-handshake-full ..." runs only those scenarios (idle-memory is one too);
 # E2E_PROXIES="fastgate nginx ..." only those proxies (default: fastgate nginx haproxy yarp; fastgate-jit, the JIT
 # single-file build, fastgate-threadpool and fastgate-b — the build at E2E_FASTGATE_B, for an interleaved A/B — only
-# when named, on ports of their own; FASTGATE_ONLY=1 = fastgate).
+# when named, on ports of their own; FASTGATE_ONLY=1 = fastgate). floor: bench/SslStreamFloor, the least an SslStream
+# proxy does (not a peer: a column of its own and its ratio to the best peer; no GET 16 KiB).
 # E2E_ROUNDS=N (default 2): N rounds, each starting all proxies and running every scenario against each in turn;
 # the comparison takes each figure's median, so a slow minute on a shared VM does not decide a ratio.
 set -euo pipefail
@@ -235,6 +236,13 @@ idle_memory() { # the proxy chosen by use_proxy; prints a line for its section
   else
     echo "haproxy: not installed (apt-get install -y haproxy); skipped."
   fi
+  floor=bench/.build/sslstream-floor/SslStreamFloor
+  if ! proxy_wanted floor; then :
+  elif [ -x "$floor" ]; then
+    start_proxy "SslStream floor (bench/SslStreamFloor: one record relayed per read, no HTTP; NativeAOT, inline completions)" "SslStream floor" 8650 8651 "" env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$floor" 8650 8651 9610 "$c"
+  else
+    echo "SslStream floor: $floor is missing (run-bench.sh builds it when E2E_PROXIES names floor); skipped."
+  fi
   yarp=bench/YarpPeer/bin/Release/net10.0/YarpPeer
   if ! proxy_wanted yarp; then :
   elif [ -x "$yarp" ]; then
@@ -246,6 +254,7 @@ idle_memory() { # the proxy chosen by use_proxy; prints a line for its section
   for s in $scenarios; do
     wanted "$s" || continue
     for i in "${!labels[@]}"; do
+      [ "${names[$i]} $s" != "SslStream floor get-16KiB" ] || continue # a 16 KiB response spans two records
       echo "== round $round, $s: ${names[$i]}" >&2
       use_proxy "$i"; only_running "$i"; scenario "$s" >> "$work/rows-$round-$i.md"
     done
@@ -291,19 +300,19 @@ columns = [  # title, scenario, field index (0 req/s, 1 p99, 2 cpu) or None for 
     ("p99 latency, GET 64 B, as fast as each proxy goes (ms)", "get-64B", 1, False, "{:.2f}"),
     ("p99 latency, GET 64 B at 15,000 requests/s for all (ms)", "get-64B-15k", 1, False, "{:.2f}"),
 ]
-peers = [p for p in proxies if not p.startswith("FastGate")]
+peers = [p for p in proxies if not p.startswith("FastGate") and p != "SslStream floor"]
 print()
 print(f"## Comparison, median of {len(rounds)} round(s) (FastGate ÷ best peer: below 1.00 leads on lower-is-better rows; above 1.00 on handshakes/s)")
 print()
 print("| | " + " | ".join(proxies) + " | FastGate ÷ best peer | … in each round |")
 print("|---|" + "---:|" * (len(proxies) + 2))
 
-def ratio_of(values, higher):
+def ratio_of(values, higher, proxy="FastGate"):
     peer_values = [values[p] for p in peers if p in values]
-    if "FastGate" not in values or not peer_values:
+    if proxy not in values or not peer_values:
         return None
     best = max(peer_values) if higher else min(peer_values)
-    return values["FastGate"] / best if best else None
+    return values[proxy] / best if best else None
 
 for title, scenario, field, higher, fmt in columns:
     values = {}
@@ -323,6 +332,22 @@ for title, scenario, field, higher, fmt in columns:
         per_round.append("–" if r is None else f"{r:.2f}")
     print(f"| {title} | " + " | ".join(fmt.format(values[p]) if p in values else "–" for p in proxies)
           + f" | {'–' if ratio is None else f'{ratio:.2f}'} | {' / '.join(per_round)} |")
+
+if "SslStream floor" in proxies:  # what SslStream alone costs, against the same peers
+    print()
+    print("| SslStream floor ÷ best peer (below 1.00: an SslStream proxy could lead this row) | median | each round |")
+    print("|---|---:|---:|")
+    for title, scenario, field, higher, fmt in columns:
+        values = {p: data[(p, scenario)][field] for p in proxies if (p, scenario) in data}
+        ratio = ratio_of(values, higher, "SslStream floor")
+        if ratio is None:
+            continue
+        per_round = []
+        for n in rounds:
+            round_values = {p: by_round[(p, scenario, n)][field] for p in proxies if (p, scenario, n) in by_round}
+            r = ratio_of(round_values, higher, "SslStream floor")
+            per_round.append("–" if r is None else f"{r:.2f}")
+        print(f"| {title} | {ratio:.2f} | {' / '.join(per_round)} |")
 
 if "FastGate B" in proxies:  # the interleaved A/B of two builds (E2E_FASTGATE_B)
     print()
