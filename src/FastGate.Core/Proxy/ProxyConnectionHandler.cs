@@ -35,7 +35,8 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<ClientSession, byte> _active = new();
     private readonly GatewayState state;
     private readonly ILogger logger;
-    private readonly Timer _heartbeat;
+    private readonly Thread _heartbeat;
+    private readonly ManualResetEvent _disposed = new(false);
     private volatile bool _stopping;
 
     private readonly MetricsRegistry _metrics;
@@ -49,11 +50,23 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         _metrics = metrics;
         _accessLog = accessLog;
         _combinedFormat = combinedFormat;
-        _heartbeat = new Timer(static self => ((ProxyConnectionHandler)self!).CheckDeadlines(), this, HeartbeatInterval, HeartbeatInterval);
+        // A thread of its own, not a Timer: a timer callback ten times a second woke a thread-pool worker that then
+        // spun (sched_yield) before sleeping again, ~1,200 yields a second under load, on the proxy's core.
+        _heartbeat = new Thread(static self => ((ProxyConnectionHandler)self!).RunHeartbeat()) { IsBackground = true, Name = "FastGate heartbeat" };
+        _heartbeat.UnsafeStart(this);
     }
 
     /// <summary>How often read deadlines are checked: the resolution of every timeout.</summary>
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMilliseconds(100);
+
+    private void RunHeartbeat()
+    {
+        while (!_disposed.WaitOne(HeartbeatInterval))
+        {
+            CheckDeadlines();
+        }
+        // The event is not disposed: Dispose may be called again, and one event per gateway is nothing to reclaim early.
+    }
 
     private void CheckDeadlines()
     {
@@ -65,7 +78,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         }
     }
 
-    public void Dispose() => _heartbeat.Dispose();
+    public void Dispose() => _disposed.Set();
 
     /// <summary>Open client connections, and how many of them hold exchange state (an idle one must hold none).</summary>
     internal (int Connections, int HoldingExchange) CountSessions()
