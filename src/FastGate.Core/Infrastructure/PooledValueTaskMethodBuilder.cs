@@ -118,10 +118,14 @@ internal struct PooledValueTaskMethodBuilder<TResult>
         private static readonly StateMachineBox<TStateMachine>?[] Pool = new StateMachineBox<TStateMachine>?[MaxRetained];
         private static int _pooled;
 
-        // One box per thread in front of the shared stack, as the framework's builder has: a request that suspends and
-        // resumes on the same epoll thread reuses it without taking the lock.
+        // Up to 16 boxes per thread in front of the shared stack, last in first out: with inline completions one epoll
+        // wake-up starts and finishes dozens of requests on one thread, and a single cached box (the framework's
+        // builder keeps one) sent most of them to the lock.
+        private const int ThreadCacheSize = 16;
         [ThreadStatic]
-        private static StateMachineBox<TStateMachine>? _threadBox;
+        private static StateMachineBox<TStateMachine>?[]? _threadBoxes;
+        [ThreadStatic]
+        private static int _threadBoxCount;
         private static readonly ContextCallback RunInContext = static state => ((StateMachineBox<TStateMachine>)state!).StateMachine!.MoveNext();
 
         private Action? _moveNext;
@@ -133,9 +137,11 @@ internal struct PooledValueTaskMethodBuilder<TResult>
 
         public static StateMachineBox<TStateMachine> Rent()
         {
-            if (_threadBox is { } cached)
+            if (_threadBoxCount > 0)
             {
-                _threadBox = null;
+                var index = --_threadBoxCount;
+                var cached = _threadBoxes![index]!;
+                _threadBoxes[index] = null;
                 return cached;
             }
             lock (PoolLock)
@@ -166,9 +172,9 @@ internal struct PooledValueTaskMethodBuilder<TResult>
         {
             StateMachine = default; // drop what the finished method referenced
             Context = null;
-            if (_threadBox is null)
+            if (_threadBoxCount < ThreadCacheSize)
             {
-                _threadBox = this;
+                (_threadBoxes ??= new StateMachineBox<TStateMachine>?[ThreadCacheSize])[_threadBoxCount++] = this;
                 return;
             }
             lock (PoolLock)
