@@ -1,4 +1,3 @@
-
 namespace FastGate.Core.Upstream;
 
 /// <summary>
