@@ -335,7 +335,7 @@ for title, scenario, field, higher, fmt in columns:
 
 if "SslStream floor" in proxies:  # what SslStream alone costs, against the same peers
     print()
-    print("| SslStream floor ÷ best peer (below 1.00: an SslStream proxy could lead this row) | median | each round |")
+    print("| SslStream floor ÷ best peer (below 1.00 on lower-is-better rows, above on handshakes/s: an SslStream proxy could lead that row) | median | each round |")
     print("|---|---:|---:|")
     for title, scenario, field, higher, fmt in columns:
         values = {p: data[(p, scenario)][field] for p in proxies if (p, scenario) in data}
