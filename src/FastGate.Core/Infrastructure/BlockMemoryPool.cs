@@ -71,9 +71,9 @@ internal sealed class BlockMemoryPool : MemoryPool<byte>
     public PipeBlock RentBlock()
     {
         Interlocked.Increment(ref _rented);
-        if (_threadCaches && t_cache is { Count: > 0 } cache && cache.Owner == this)
+        if (_threadCaches && t_cache is { } cache && cache.Owner == this && cache.Blocks.TryPop(out var cached))
         {
-            return Reuse(cache.Pop());
+            return Reuse(cached);
         }
         return _free.TryDequeue(out var block) ? Reuse(block) : Create();
     }
@@ -122,7 +122,7 @@ internal sealed class BlockMemoryPool : MemoryPool<byte>
             {
                 cache.MoveTo(this); // another pool's blocks go back to that pool's queue
             }
-            if (cache.TryPush(block))
+            if (cache.Blocks.TryPush(block))
             {
                 return;
             }
@@ -130,40 +130,21 @@ internal sealed class BlockMemoryPool : MemoryPool<byte>
         _free.Enqueue(block);
     }
 
-    /// <summary>One thread's most recently returned blocks, last in, first out.</summary>
+    /// <summary>One thread's most recently returned blocks, last in, first out, and the pool they belong to.</summary>
     private sealed class ThreadCache(BlockMemoryPool owner)
     {
-        private readonly PipeBlock?[] _blocks = new PipeBlock?[ThreadCacheBlocks];
+        public BoundedStack<PipeBlock> Blocks { get; } = new(ThreadCacheBlocks);
 
         public BlockMemoryPool Owner { get; private set; } = owner;
 
         /// <summary>This thread caches for <paramref name="pool"/> from now on (one pool per thread in the gateway).</summary>
         public void MoveTo(BlockMemoryPool pool)
         {
-            while (Count > 0)
+            while (Blocks.TryPop(out var block))
             {
-                Owner._free.Enqueue(Pop());
+                Owner._free.Enqueue(block);
             }
             Owner = pool;
-        }
-
-        public int Count { get; private set; }
-
-        public bool TryPush(PipeBlock block)
-        {
-            if (Count == _blocks.Length)
-            {
-                return false;
-            }
-            _blocks[Count++] = block;
-            return true;
-        }
-
-        public PipeBlock Pop()
-        {
-            var block = _blocks[--Count]!;
-            _blocks[Count] = null;
-            return block;
         }
     }
 

@@ -123,9 +123,7 @@ internal struct PooledValueTaskMethodBuilder<TResult>
         // builder keeps one) sent most of them to the lock.
         private const int ThreadCacheSize = 16;
         [ThreadStatic]
-        private static StateMachineBox<TStateMachine>?[]? _threadBoxes;
-        [ThreadStatic]
-        private static int _threadBoxCount;
+        private static BoundedStack<StateMachineBox<TStateMachine>>? _threadBoxes;
         private static readonly ContextCallback RunInContext = static state => ((StateMachineBox<TStateMachine>)state!).StateMachine!.MoveNext();
 
         private Action? _moveNext;
@@ -137,11 +135,8 @@ internal struct PooledValueTaskMethodBuilder<TResult>
 
         public static StateMachineBox<TStateMachine> Rent()
         {
-            if (_threadBoxCount > 0)
+            if (_threadBoxes is { } boxes && boxes.TryPop(out var cached))
             {
-                var index = --_threadBoxCount;
-                var cached = _threadBoxes![index]!;
-                _threadBoxes[index] = null;
                 return cached;
             }
             lock (PoolLock)
@@ -172,9 +167,8 @@ internal struct PooledValueTaskMethodBuilder<TResult>
         {
             StateMachine = default; // drop what the finished method referenced
             Context = null;
-            if (_threadBoxCount < ThreadCacheSize)
+            if ((_threadBoxes ??= new BoundedStack<StateMachineBox<TStateMachine>>(ThreadCacheSize)).TryPush(this))
             {
-                (_threadBoxes ??= new StateMachineBox<TStateMachine>?[ThreadCacheSize])[_threadBoxCount++] = this;
                 return;
             }
             lock (PoolLock)
