@@ -13,10 +13,41 @@ namespace FastGate.Core.Proxy;
 /// </summary>
 internal static class BodyRelay
 {
-    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
-    public static async ValueTask<RelayOutcome> CopyLengthAsync(PipeReader source, PipeWriter destination, long length,
+    /// <summary>
+    /// Not an async method itself: a body that came with the head, written to a destination that takes it at once (a
+    /// small response, the usual case), is relayed without a state machine; the rest continues in the loop below.
+    /// </summary>
+    public static ValueTask<RelayOutcome> CopyLengthAsync(PipeReader source, PipeWriter destination, long length,
         IReadDeadline? deadline, TimeSpan idleTimeout, ByteCounter? counter = null)
     {
+        if (length <= 0 || !source.TryRead(out var result)) // bytes that came with the head need no deadline
+        {
+            return CopyLengthLoopAsync(source, destination, length, deadline, idleTimeout, counter, previousFlush: default);
+        }
+        var outcome = TakeLength(source, destination, result, ref length, counter);
+        if (outcome != RelayOutcome.Completed)
+        {
+            return new ValueTask<RelayOutcome>(outcome);
+        }
+        var flush = FlushAsync(destination);
+        if (!flush.IsCompletedSuccessfully)
+        {
+            return CopyLengthLoopAsync(source, destination, length, deadline, idleTimeout, counter, flush);
+        }
+        return !flush.Result ? new ValueTask<RelayOutcome>(RelayOutcome.DestinationFailed)
+            : length == 0 ? new ValueTask<RelayOutcome>(RelayOutcome.Completed)
+            : CopyLengthLoopAsync(source, destination, length, deadline, idleTimeout, counter, previousFlush: default);
+    }
+
+    /// <param name="previousFlush">A flush still running from the first pass (default: none).</param>
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
+    private static async ValueTask<RelayOutcome> CopyLengthLoopAsync(PipeReader source, PipeWriter destination, long length,
+        IReadDeadline? deadline, TimeSpan idleTimeout, ByteCounter? counter, ValueTask<bool> previousFlush)
+    {
+        if (previousFlush != default && !await previousFlush.ConfigureAwait(false))
+        {
+            return RelayOutcome.DestinationFailed;
+        }
         while (length > 0)
         {
             ReadResult result;
@@ -34,30 +65,41 @@ internal static class BodyRelay
                 deadline?.Disarm();
                 return RelayOutcome.SourceFailed;
             }
-            if (result.IsCanceled)
+            var outcome = TakeLength(source, destination, result, ref length, counter);
+            if (outcome != RelayOutcome.Completed)
             {
-                return RelayOutcome.TimedOut;
+                return outcome;
             }
-            var buffer = result.Buffer;
-            if (buffer.IsEmpty && result.IsCompleted)
-            {
-                source.AdvanceTo(buffer.End);
-                return RelayOutcome.SourceTruncated;
-            }
-            var take = Math.Min(length, buffer.Length);
-            var slice = buffer.Slice(0, take);
-            Write(destination, slice);
-            if (counter is not null)
-            {
-                counter.Bytes += take;
-            }
-            source.AdvanceTo(slice.End);
-            length -= take;
             if (!await FlushAsync(destination).ConfigureAwait(false))
             {
                 return RelayOutcome.DestinationFailed;
             }
         }
+        return RelayOutcome.Completed;
+    }
+
+    /// <summary>Writes up to <paramref name="length"/> bytes of one read to the destination (unflushed); Completed means "go on".</summary>
+    private static RelayOutcome TakeLength(PipeReader source, PipeWriter destination, in ReadResult result, ref long length, ByteCounter? counter)
+    {
+        if (result.IsCanceled)
+        {
+            return RelayOutcome.TimedOut;
+        }
+        var buffer = result.Buffer;
+        if (buffer.IsEmpty && result.IsCompleted)
+        {
+            source.AdvanceTo(buffer.End);
+            return RelayOutcome.SourceTruncated;
+        }
+        var take = Math.Min(length, buffer.Length);
+        var slice = buffer.Slice(0, take);
+        Write(destination, slice);
+        if (counter is not null)
+        {
+            counter.Bytes += take;
+        }
+        source.AdvanceTo(slice.End);
+        length -= take;
         return RelayOutcome.Completed;
     }
 

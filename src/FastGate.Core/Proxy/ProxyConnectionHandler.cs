@@ -534,8 +534,26 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                     }
                 }
 
-                // Step 9: the response head, within the upstream response timeout.
-                var (status, upstreamRead, failure) = await ReadResponseHeadAsync(session, upstream, method, snapshot, api.UpstreamTimeout).ConfigureAwait(false);
+                // Step 9: the response head, within the upstream response timeout. The read loop is inline, not
+                // ReadResponseHeadAsync: the wait for the upstream suspends this method only, one async level less.
+                ResponseHeadStatus status;
+                ReadResult upstreamRead;
+                Exception? failure = null;
+                session.Arm(upstream.Reader, api.UpstreamTimeout);
+                do
+                {
+                    try
+                    {
+                        upstreamRead = await upstream.Reader.ReadAsync().ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (BodyRelay.IsTransportError(e))
+                    {
+                        (status, upstreamRead, failure) = (ResponseHeadStatus.ClosedBeforeResponse, default, e);
+                        break;
+                    }
+                }
+                while (!TryTakeResponseHead(upstream.Reader, upstreamRead, session.Response, method, snapshot, out status));
+                session.Disarm();
                 // The keep-alive race: a reused connection the upstream closed. Retry once on a new connection when
                 // the request can be sent again (no body consumed) and repeating it is harmless (idempotent method).
                 if (status == ResponseHeadStatus.ClosedBeforeResponse && rent.Reused && !hasBody && attempt == 0 && IsIdempotent(method))
@@ -704,6 +722,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         return written && !close;
     }
 
+    /// <summary>The head of the response after an informational (1xx) one, within the upstream response timeout.</summary>
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private static async ValueTask<(ResponseHeadStatus, ReadResult, Exception?)> ReadResponseHeadAsync(
         ClientSession session, UpstreamConnection upstream, HttpMethodKind method, GatewaySnapshot snapshot, TimeSpan timeout)
@@ -723,32 +742,51 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                 {
                     return (ResponseHeadStatus.ClosedBeforeResponse, default, e);
                 }
-                var buffer = read.Buffer;
-                if (read.IsCanceled)
+                if (TryTakeResponseHead(reader, read, session.Response, method, snapshot, out var status))
                 {
-                    return (ResponseHeadStatus.TimedOut, read, null);
+                    return (status, read, null);
                 }
-                if (HttpResponseParser.TryParse(buffer, session.Response, method, snapshot.ParserLimits, out var rejection))
-                {
-                    return (ResponseHeadStatus.Received, read, null);
-                }
-                if (rejection != HttpRejection.None)
-                {
-                    reader.AdvanceTo(buffer.Start);
-                    return (ResponseHeadStatus.Invalid, read, null);
-                }
-                if (read.IsCompleted)
-                {
-                    reader.AdvanceTo(buffer.Start);
-                    return (buffer.IsEmpty ? ResponseHeadStatus.ClosedBeforeResponse : ResponseHeadStatus.Failed, read, null);
-                }
-                reader.AdvanceTo(buffer.Start, buffer.End);
             }
         }
         finally
         {
             session.Disarm();
         }
+    }
+
+    /// <summary>
+    /// One read of the upstream while waiting for a response head: true with the outcome once there is one (Received
+    /// leaves the head unconsumed in the reader), false when more bytes are needed (then they are marked examined).
+    /// </summary>
+    private static bool TryTakeResponseHead(PipeReader reader, in ReadResult read, HttpResponseHead response, HttpMethodKind method,
+        GatewaySnapshot snapshot, out ResponseHeadStatus status)
+    {
+        var buffer = read.Buffer;
+        if (read.IsCanceled)
+        {
+            status = ResponseHeadStatus.TimedOut;
+            return true;
+        }
+        if (HttpResponseParser.TryParse(buffer, response, method, snapshot.ParserLimits, out var rejection))
+        {
+            status = ResponseHeadStatus.Received;
+            return true;
+        }
+        if (rejection != HttpRejection.None)
+        {
+            reader.AdvanceTo(buffer.Start);
+            status = ResponseHeadStatus.Invalid;
+            return true;
+        }
+        if (read.IsCompleted)
+        {
+            reader.AdvanceTo(buffer.Start);
+            status = buffer.IsEmpty ? ResponseHeadStatus.ClosedBeforeResponse : ResponseHeadStatus.Failed;
+            return true;
+        }
+        reader.AdvanceTo(buffer.Start, buffer.End);
+        status = default;
+        return false;
     }
 
     /// <summary>Step 11: metrics and one access-log line for the request just finished.</summary>
