@@ -293,9 +293,46 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                     return; // the body is not read: framing is in doubt for anything after it
                 }
 
-                var keepOpen = await ForwardAsync(session, snapshot, api, read, listener.IsStopping || _stopping, identity, dropCertificateHeader).ConfigureAwait(false);
+                // Steps 7–10. The wait for the response head is here, between sending and relaying (ForwardState): the
+                // upstream's answer resumes this method directly, not a forwarding method that would resume it in turn.
+                var forward = session.Exchange.Forward;
+                BeginForward(forward, session, snapshot, api, read, listener.IsStopping || _stopping, identity, dropCertificateHeader);
+                ForwardStep step;
+                try
+                {
+                    do
+                    {
+                        step = await SendRequestAsync(session, forward).ConfigureAwait(false);
+                        if (step != ForwardStep.AwaitResponse)
+                        {
+                            break;
+                        }
+                        // Step 9: the response head, within the upstream response timeout.
+                        session.Arm(forward.Upstream!.Reader, api.UpstreamTimeout);
+                        do
+                        {
+                            try
+                            {
+                                forward.UpstreamRead = await forward.Upstream.Reader.ReadAsync().ConfigureAwait(false);
+                            }
+                            catch (Exception e) when (BodyRelay.IsTransportError(e))
+                            {
+                                (forward.Status, forward.UpstreamRead, forward.Failure) = (ResponseHeadStatus.ClosedBeforeResponse, default, e);
+                                break;
+                            }
+                        }
+                        while (!TryTakeResponseHead(forward.Upstream.Reader, forward.UpstreamRead, session.Response, forward.Method, snapshot, out forward.Status));
+                        session.Disarm();
+                        step = await RelayResponseAsync(session, forward).ConfigureAwait(false);
+                    }
+                    while (step == ForwardStep.Retry);
+                }
+                finally
+                {
+                    forward.End(reader);
+                }
                 Complete(session, record);
-                if (!keepOpen)
+                if (step != ForwardStep.KeepOpen)
                 {
                     return;
                 }
@@ -401,298 +438,271 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         return outcome;
     }
 
-    /// <summary>Steps 7–10 for one request. Returns whether the client connection stays open.</summary>
-    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ForwardAsync(ClientSession session, GatewaySnapshot snapshot, ProxyApi api, ReadResult clientRead, bool stopping,
-        ClientIdentity? identity, bool dropCertificateHeader)
+    /// <summary>What steps 7–10 need to know about one request, decided before anything is sent.</summary>
+    private static void BeginForward(ForwardState forward, ClientSession session, GatewaySnapshot snapshot, ProxyApi api, ReadResult clientRead,
+        bool stopping, ClientIdentity? identity, bool dropCertificateHeader)
     {
         var request = session.Request;
-        var reader = session.ClientReader;
-        var writer = session.ClientWriter;
-        var method = request.Method;
-        var isHttp10 = request.Version == HttpVersionKind.Http10;
-        var hasBody = request.HasBody;
-        var answerContinue = request.ExpectContinue && hasBody && !isHttp10;
-        var clientKeepAlive = request.KeepAlive && !stopping;
-        var upgrade = request.IsUpgradeRequest && api.Websockets;
-        var headEnd = clientRead.Buffer.GetPosition(request.ConsumedLength);
-        var headConsumed = false;
-        var rewrite = new RequestRewrite
+        forward.Api = api;
+        forward.Snapshot = snapshot;
+        forward.Method = request.Method;
+        forward.IsHttp10 = request.Version == HttpVersionKind.Http10;
+        forward.HasBody = request.HasBody;
+        forward.AnswerContinue = request.ExpectContinue && forward.HasBody && !forward.IsHttp10;
+        forward.ClientKeepAlive = request.KeepAlive && !stopping;
+        forward.Upgrade = request.IsUpgradeRequest && api.Websockets;
+        forward.HeadEnd = clientRead.Buffer.GetPosition(request.ConsumedLength);
+        forward.HeadConsumed = false;
+        forward.Attempt = 0;
+        forward.Upstream = null;
+        forward.Reused = false;
+        forward.Status = default;
+        forward.Failure = null;
+        forward.Rewrite = new RequestRewrite
         {
             StripPrefixLength = api.StripPrefixLength,
             TargetBasePath = api.TargetBasePath,
             UpstreamHost = api.UpstreamHost,
             ClientAddress = session.ClientAddress,
             ClientScheme = session.IsTls ? Https : Http,
-            DropExpect = answerContinue,
-            Upgrade = upgrade,
+            DropExpect = forward.AnswerContinue,
+            Upgrade = forward.Upgrade,
             ForwardedClientCert = api.ForwardClientCertificate && identity is not null ? identity.ForwardedClientCertValue : default,
             DropHeader = dropCertificateHeader ? api.Auth.CertificateHeader : default,
             RequestId = session.Record.RequestIdGenerated ? session.Record.RequestId : default,
         };
+    }
+
+    /// <summary>
+    /// Steps 7–8: rent an upstream connection, send the rewritten head and the body. AwaitResponse when the request is
+    /// with the upstream; otherwise the request is over (answered or failed) and the step says whether the client stays.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
+    private async ValueTask<ForwardStep> SendRequestAsync(ClientSession session, ForwardState forward)
+    {
+        var request = session.Request;
+        var reader = session.ClientReader;
+        var writer = session.ClientWriter;
+        var api = forward.Api;
+        var snapshot = forward.Snapshot;
+        var hasBody = forward.HasBody;
         var record = session.Record;
         var endpoint = api.Endpoint;
-        UpstreamConnection? upstream = null;
-        try
+        for (; ; forward.Attempt++)
         {
-            for (var attempt = 0; ; attempt++)
+            // Step 7: rent a connection (most recently used idle one, or a new one).
+            record.UpstreamStart = System.Diagnostics.Stopwatch.GetTimestamp();
+            // A request the keep-alive race would retry skips the pool's liveness probe on a recently used connection.
+            var rent = await UpstreamConnectionPool.RentAsync(endpoint, forceNew: forward.Attempt > 0, retryable: !hasBody && IsIdempotent(forward.Method),
+                CancellationToken.None).ConfigureAwait(false);
+            record.Reused = rent.Reused;
+            record.UpstreamConnected = rent.Reused ? record.UpstreamStart : rent.ConnectedTimestamp;
+            record.UpstreamTlsDone = rent.TlsDoneTimestamp;
+            if (rent.Connection is null)
             {
-                // Step 7: rent a connection (most recently used idle one, or a new one).
-                record.UpstreamStart = System.Diagnostics.Stopwatch.GetTimestamp();
-                // A request the keep-alive race below would retry skips the pool's liveness probe on a recently used connection.
-                var rent = await UpstreamConnectionPool.RentAsync(endpoint, forceNew: attempt > 0, retryable: !hasBody && IsIdempotent(method),
-                    CancellationToken.None).ConfigureAwait(false);
-                record.Reused = rent.Reused;
-                record.UpstreamConnected = rent.Reused ? record.UpstreamStart : rent.ConnectedTimestamp;
-                record.UpstreamTlsDone = rent.TlsDoneTimestamp;
-                if (rent.Connection is null)
+                var error = rent.Failure switch
                 {
-                    var error = rent.Failure switch
-                    {
-                        UpstreamFailure.PoolExhausted => ProxyError.PoolOverflow,
-                        UpstreamFailure.TlsFailed => ProxyError.UpstreamTlsFailure,
-                        _ => ProxyError.UpstreamConnectFailure,
-                    };
-                    ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, ProxyErrorCodes.ToCode(error), rent.Detail);
-                    if (!headConsumed)
-                    {
-                        reader.AdvanceTo(headEnd);
-                        headConsumed = true;
-                    }
-                    return await FailBeforeResponseAsync(session, snapshot, endpoint, clientKeepAlive, error, bodyPending: hasBody, rent.Detail).ConfigureAwait(false);
-                }
-                upstream = rent.Connection;
+                    UpstreamFailure.PoolExhausted => ProxyError.PoolOverflow,
+                    UpstreamFailure.TlsFailed => ProxyError.UpstreamTlsFailure,
+                    _ => ProxyError.UpstreamConnectFailure,
+                };
+                ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, ProxyErrorCodes.ToCode(error), rent.Detail);
+                forward.ConsumeHead(reader);
+                return await FailBeforeResponseAsync(session, snapshot, endpoint, forward.ClientKeepAlive, error, bodyPending: hasBody, rent.Detail).ConfigureAwait(false);
+            }
+            var upstream = forward.Upstream = rent.Connection;
+            forward.Reused = rent.Reused;
 
-                // Step 8: the rewritten head from the arrived bytes, then the body by its framing.
-                RequestHeadWriter.Write(upstream.Writer, request, rewrite);
-                if (hasBody)
-                {
-                    reader.AdvanceTo(headEnd);
-                    headConsumed = true;
-                }
-                // With a body, the head leaves with the body's first bytes (one write, one TLS record); the 100 Continue
-                // answer does not depend on the upstream. Without one, flush now: a failed write is safe to retry.
-                if (!hasBody && !await BodyRelay.FlushAsync(upstream.Writer).ConfigureAwait(false))
-                {
-                    // Nothing reached the upstream: safe to retry whatever the method.
-                    if (rent.Reused && !hasBody && attempt == 0)
-                    {
-                        ProxyLog.RetryingOnNewConnection(logger, api.Name, endpoint.Key);
-                        Discard(ref upstream);
-                        continue;
-                    }
-                    ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, "UF", "write failed");
-                    if (!headConsumed)
-                    {
-                        reader.AdvanceTo(headEnd);
-                        headConsumed = true;
-                    }
-                    return await FailBeforeResponseAsync(session, snapshot, endpoint, clientKeepAlive, ProxyError.UpstreamConnectFailure, bodyPending: hasBody, null).ConfigureAwait(false);
-                }
-                if (hasBody)
-                {
-                    if (answerContinue)
-                    {
-                        writer.Write("HTTP/1.1 100 Continue\r\n\r\n"u8);
-                        if (!await BodyRelay.FlushAsync(writer).ConfigureAwait(false))
-                        {
-                            return false;
-                        }
-                    }
-                    var sent = request.Framing == BodyFraming.Chunked
-                        ? await BodyRelay.CopyChunkedAsync(reader, upstream.Writer, dechunk: false, api.MaxBodyBytes, session, snapshot.RequestBodyTimeout, record.RequestBody).ConfigureAwait(false)
-                        : await BodyRelay.CopyLengthAsync(reader, upstream.Writer, request.ContentLength, session, snapshot.RequestBodyTimeout, record.RequestBody).ConfigureAwait(false);
-                    switch (sent)
-                    {
-                        case RelayOutcome.Completed:
-                            break;
-                        case RelayOutcome.TooLarge:
-                            record.Status = 413;
-                            await WriteErrorAsync(writer, 413, close: true).ConfigureAwait(false);
-                            return false;
-                        case RelayOutcome.TimedOut:
-                            record.Status = 408;
-                            await WriteErrorAsync(writer, 408, close: true).ConfigureAwait(false);
-                            return false;
-                        case RelayOutcome.InvalidFraming:
-                            ProxyLog.RequestRejected(logger, session.RemoteAddress, HttpRejection.InvalidTransferEncoding, 400);
-                            record.Status = 400;
-                            record.ErrorCode = "DPE";
-                            await WriteErrorAsync(writer, 400, close: true).ConfigureAwait(false);
-                            return false;
-                        case RelayOutcome.DestinationFailed:
-                            ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, "UF", "reset while sending the request body");
-                            if (!headConsumed)
-                            {
-                                reader.AdvanceTo(headEnd);
-                                headConsumed = true;
-                            }
-                            return await FailBeforeResponseAsync(session, snapshot, endpoint, clientKeepAlive, ProxyError.UpstreamConnectFailure, bodyPending: true, null).ConfigureAwait(false);
-                        default:
-                            record.ErrorCode = "DC"; // downstream connection terminated
-                            return false; // the client went away mid-body
-                    }
-                }
-
-                // Step 9: the response head, within the upstream response timeout. The read loop is inline, not
-                // ReadResponseHeadAsync: the wait for the upstream suspends this method only, one async level less.
-                ResponseHeadStatus status;
-                ReadResult upstreamRead;
-                Exception? failure = null;
-                session.Arm(upstream.Reader, api.UpstreamTimeout);
-                do
-                {
-                    try
-                    {
-                        upstreamRead = await upstream.Reader.ReadAsync().ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (BodyRelay.IsTransportError(e))
-                    {
-                        (status, upstreamRead, failure) = (ResponseHeadStatus.ClosedBeforeResponse, default, e);
-                        break;
-                    }
-                }
-                while (!TryTakeResponseHead(upstream.Reader, upstreamRead, session.Response, method, snapshot, out status));
-                session.Disarm();
-                // The keep-alive race: a reused connection the upstream closed. Retry once on a new connection when
-                // the request can be sent again (no body consumed) and repeating it is harmless (idempotent method).
-                if (status == ResponseHeadStatus.ClosedBeforeResponse && rent.Reused && !hasBody && attempt == 0 && IsIdempotent(method))
+            // Step 8: the rewritten head from the arrived bytes, then the body by its framing.
+            RequestHeadWriter.Write(upstream.Writer, request, forward.Rewrite);
+            if (hasBody)
+            {
+                forward.ConsumeHead(reader);
+            }
+            // With a body, the head leaves with the body's first bytes (one write, one TLS record); the 100 Continue
+            // answer does not depend on the upstream. Without one, flush now: a failed write is safe to retry.
+            if (!hasBody && !await BodyRelay.FlushAsync(upstream.Writer).ConfigureAwait(false))
+            {
+                // Nothing reached the upstream: safe to retry whatever the method.
+                if (rent.Reused && forward.Attempt == 0)
                 {
                     ProxyLog.RetryingOnNewConnection(logger, api.Name, endpoint.Key);
-                    Discard(ref upstream);
+                    forward.DiscardUpstream();
                     continue;
                 }
-                if (status != ResponseHeadStatus.Received)
-                {
-                    // With TLS 1.3 an upstream refuses a client certificate after the handshake: the first read fails.
-                    var certificateMissing = !rent.Reused && status == ResponseHeadStatus.ClosedBeforeResponse && upstream.ClientCertificateRequestedButNone;
-                    var tlsRefusal = certificateMissing || (endpoint.IsTls && !rent.Reused && failure is not null && IsTlsError(failure));
-                    var error = status switch
-                    {
-                        ResponseHeadStatus.TimedOut => ProxyError.UpstreamTimeout,
-                        ResponseHeadStatus.Invalid => ProxyError.UpstreamProtocolError,
-                        _ when tlsRefusal => ProxyError.UpstreamTlsFailure,
-                        _ => ProxyError.UpstreamConnectFailure,
-                    };
-                    var detail = certificateMissing
-                        ? "TLS error: the upstream requested a client certificate, none is configured for this target (upstream_certificates), and it closed the connection"
-                        : failure is null ? status.ToString() : DescribeFailure(failure, tlsRefusal);
-                    ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, ProxyErrorCodes.ToCode(error), detail);
-                    if (!headConsumed)
-                    {
-                        reader.AdvanceTo(headEnd);
-                        headConsumed = true;
-                    }
-                    return await FailBeforeResponseAsync(session, snapshot, endpoint, clientKeepAlive, error, bodyPending: false, failure is null && !certificateMissing ? null : detail).ConfigureAwait(false);
-                }
-                if (!headConsumed)
-                {
-                    reader.AdvanceTo(headEnd);
-                    headConsumed = true;
-                }
-
-                record.FirstByte = System.Diagnostics.Stopwatch.GetTimestamp();
-                var response = session.Response;
-                if (upgrade && response.StatusCode == 101)
-                {
-                    record.Status = 101;
-                    ResponseHeadWriter.WriteSwitchingProtocols(writer, response);
-                    upstream.Reader.AdvanceTo(upstreamRead.Buffer.GetPosition(response.ConsumedLength));
-                    if (await BodyRelay.FlushAsync(writer).ConfigureAwait(false))
-                    {
-                        await TunnelAsync(reader, writer, upstream).ConfigureAwait(false);
-                    }
-                    Discard(ref upstream);
-                    return false;
-                }
-                while (response.IsInformational)
-                {
-                    if (response.StatusCode == 101)
-                    {
-                        // FastGate never forwards Upgrade, so a 101 is a protocol error.
-                        ProxyLog.InvalidUpstreamResponse(logger, api.Name, endpoint.Key, HttpRejection.InvalidStatusLine);
-                        if (!headConsumed)
-                        {
-                            reader.AdvanceTo(headEnd);
-                            headConsumed = true;
-                        }
-                        return await FailBeforeResponseAsync(session, snapshot, endpoint, clientKeepAlive, ProxyError.UpstreamProtocolError, bodyPending: false, null).ConfigureAwait(false);
-                    }
-                    if (!isHttp10 && !(answerContinue && response.StatusCode == 100))
-                    {
-                        writer.Write(response.Span);
-                    }
-                    upstream.Reader.AdvanceTo(upstreamRead.Buffer.GetPosition(response.ConsumedLength));
-                    (status, upstreamRead, failure) = await ReadResponseHeadAsync(session, upstream, method, snapshot, api.UpstreamTimeout).ConfigureAwait(false);
-                    if (status != ResponseHeadStatus.Received)
-                    {
-                        var error = status == ResponseHeadStatus.TimedOut ? ProxyError.UpstreamTimeout : ProxyError.UpstreamConnectFailure;
-                        ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, ProxyErrorCodes.ToCode(error), status.ToString());
-                        if (!headConsumed)
-                        {
-                            reader.AdvanceTo(headEnd);
-                            headConsumed = true;
-                        }
-                        return await FailBeforeResponseAsync(session, snapshot, endpoint, clientKeepAlive, error, false, null).ConfigureAwait(false);
-                    }
-                }
-
-                // Step 9 continued: relay the head, then the body by its framing.
-                var framing = response.Framing;
-                var dechunk = isHttp10 && framing == BodyFraming.Chunked;
-                // Read now, not at the request's start: a shutdown that began meanwhile closes the connection after this response.
-                var keepClient = clientKeepAlive && !_stopping && framing != BodyFraming.CloseDelimited && !dechunk;
-                var upstreamReusable = response.KeepAlive && framing != BodyFraming.CloseDelimited && response.KeepAliveTimeoutSeconds != 0;
-                if (response.KeepAliveTimeoutSeconds > 0)
-                {
-                    // Never keep a connection idle as long as the upstream will: it closes at N seconds, we stop at N - 1.
-                    upstream.IdleLimit = TimeSpan.FromSeconds(Math.Max(response.KeepAliveTimeoutSeconds - 1, 0.5));
-                }
-                ResponseHeadWriter.Write(writer, response, keepClient, isHttp10, dechunk);
-                record.Status = response.StatusCode;
-                record.ResponseBytes = response.ConsumedLength;
-                upstream.Reader.AdvanceTo(upstreamRead.Buffer.GetPosition(response.ConsumedLength));
-                var relayed = framing switch
-                {
-                    BodyFraming.ContentLength => await BodyRelay.CopyLengthAsync(upstream.Reader, writer, response.ContentLength, session, api.UpstreamTimeout, record.ResponseBody).ConfigureAwait(false),
-                    BodyFraming.Chunked => await BodyRelay.CopyChunkedAsync(upstream.Reader, writer, dechunk, long.MaxValue, session, api.UpstreamTimeout, record.ResponseBody).ConfigureAwait(false),
-                    BodyFraming.CloseDelimited => await BodyRelay.CopyToEndAsync(upstream.Reader, writer, session, api.UpstreamTimeout, record.ResponseBody).ConfigureAwait(false),
-                    _ => await BodyRelay.FlushAsync(writer).ConfigureAwait(false) ? RelayOutcome.Completed : RelayOutcome.DestinationFailed,
-                };
-
-                // Step 10: pool the upstream connection only when the body ended exactly and nothing else arrived.
-                if (relayed != RelayOutcome.Completed)
-                {
-                    record.ErrorCode = relayed == RelayOutcome.DestinationFailed ? "DC" : relayed == RelayOutcome.TimedOut ? "UT" : "UR";
-                    ProxyLog.RelayEnded(logger, api.Name, endpoint.Key, relayed);
-                    Discard(ref upstream);
-                    return false; // the response is cut short: the client must see the connection end
-                }
-                if (upstreamReusable && !HasLeftover(upstream.Reader))
-                {
-                    upstream.RequestCount++;
-                    upstream.Pool.Return(upstream);
-                    upstream = null;
-                }
-                return keepClient;
+                ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, "UF", "write failed");
+                forward.ConsumeHead(reader);
+                return await FailBeforeResponseAsync(session, snapshot, endpoint, forward.ClientKeepAlive, ProxyError.UpstreamConnectFailure, bodyPending: false, null).ConfigureAwait(false);
             }
-        }
-        finally
-        {
-            if (upstream is not null)
+            if (!hasBody)
             {
-                Discard(ref upstream);
+                return ForwardStep.AwaitResponse;
             }
-            if (!headConsumed)
+            if (forward.AnswerContinue)
             {
-                reader.AdvanceTo(headEnd);
+                writer.Write("HTTP/1.1 100 Continue\r\n\r\n"u8);
+                if (!await BodyRelay.FlushAsync(writer).ConfigureAwait(false))
+                {
+                    return ForwardStep.Close;
+                }
+            }
+            var sent = request.Framing == BodyFraming.Chunked
+                ? await BodyRelay.CopyChunkedAsync(reader, upstream.Writer, dechunk: false, api.MaxBodyBytes, session, snapshot.RequestBodyTimeout, record.RequestBody).ConfigureAwait(false)
+                : await BodyRelay.CopyLengthAsync(reader, upstream.Writer, request.ContentLength, session, snapshot.RequestBodyTimeout, record.RequestBody).ConfigureAwait(false);
+            switch (sent)
+            {
+                case RelayOutcome.Completed:
+                    return ForwardStep.AwaitResponse;
+                case RelayOutcome.TooLarge:
+                    record.Status = 413;
+                    await WriteErrorAsync(writer, 413, close: true).ConfigureAwait(false);
+                    return ForwardStep.Close;
+                case RelayOutcome.TimedOut:
+                    record.Status = 408;
+                    await WriteErrorAsync(writer, 408, close: true).ConfigureAwait(false);
+                    return ForwardStep.Close;
+                case RelayOutcome.InvalidFraming:
+                    ProxyLog.RequestRejected(logger, session.RemoteAddress, HttpRejection.InvalidTransferEncoding, 400);
+                    record.Status = 400;
+                    record.ErrorCode = "DPE";
+                    await WriteErrorAsync(writer, 400, close: true).ConfigureAwait(false);
+                    return ForwardStep.Close;
+                case RelayOutcome.DestinationFailed:
+                    ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, "UF", "reset while sending the request body");
+                    return await FailBeforeResponseAsync(session, snapshot, endpoint, forward.ClientKeepAlive, ProxyError.UpstreamConnectFailure, bodyPending: true, null).ConfigureAwait(false);
+                default:
+                    record.ErrorCode = "DC"; // downstream connection terminated
+                    return ForwardStep.Close; // the client went away mid-body
             }
         }
     }
 
+    /// <summary>
+    /// Steps 9–10 once the wait for the response head has ended (<see cref="ForwardState.Status"/>): relay the head and
+    /// the body by its framing, then pool the upstream connection when it is reusable. Retry when a reused connection
+    /// turned out closed and the request may be sent again.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
+    private async ValueTask<ForwardStep> RelayResponseAsync(ClientSession session, ForwardState forward)
+    {
+        var reader = session.ClientReader;
+        var writer = session.ClientWriter;
+        var api = forward.Api;
+        var snapshot = forward.Snapshot;
+        var endpoint = api.Endpoint;
+        var record = session.Record;
+        var upstream = forward.Upstream!;
+        var status = forward.Status;
+        var failure = forward.Failure;
+        var upstreamRead = forward.UpstreamRead;
+        // The keep-alive race: a reused connection the upstream closed. Retry once on a new connection when the request
+        // can be sent again (no body consumed) and repeating it is harmless (idempotent method).
+        if (status == ResponseHeadStatus.ClosedBeforeResponse && forward.Reused && !forward.HasBody && forward.Attempt == 0 && IsIdempotent(forward.Method))
+        {
+            ProxyLog.RetryingOnNewConnection(logger, api.Name, endpoint.Key);
+            forward.DiscardUpstream();
+            forward.Attempt++;
+            forward.Failure = null;
+            return ForwardStep.Retry;
+        }
+        forward.ConsumeHead(reader);
+        if (status != ResponseHeadStatus.Received)
+        {
+            // With TLS 1.3 an upstream refuses a client certificate after the handshake: the first read fails.
+            var certificateMissing = !forward.Reused && status == ResponseHeadStatus.ClosedBeforeResponse && upstream.ClientCertificateRequestedButNone;
+            var tlsRefusal = certificateMissing || (endpoint.IsTls && !forward.Reused && failure is not null && IsTlsError(failure));
+            var error = status switch
+            {
+                ResponseHeadStatus.TimedOut => ProxyError.UpstreamTimeout,
+                ResponseHeadStatus.Invalid => ProxyError.UpstreamProtocolError,
+                _ when tlsRefusal => ProxyError.UpstreamTlsFailure,
+                _ => ProxyError.UpstreamConnectFailure,
+            };
+            var detail = certificateMissing
+                ? "TLS error: the upstream requested a client certificate, none is configured for this target (upstream_certificates), and it closed the connection"
+                : failure is null ? status.ToString() : DescribeFailure(failure, tlsRefusal);
+            ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, ProxyErrorCodes.ToCode(error), detail);
+            return await FailBeforeResponseAsync(session, snapshot, endpoint, forward.ClientKeepAlive, error, bodyPending: false, failure is null && !certificateMissing ? null : detail).ConfigureAwait(false);
+        }
+
+        record.FirstByte = System.Diagnostics.Stopwatch.GetTimestamp();
+        var response = session.Response;
+        if (forward.Upgrade && response.StatusCode == 101)
+        {
+            record.Status = 101;
+            ResponseHeadWriter.WriteSwitchingProtocols(writer, response);
+            upstream.Reader.AdvanceTo(upstreamRead.Buffer.GetPosition(response.ConsumedLength));
+            if (await BodyRelay.FlushAsync(writer).ConfigureAwait(false))
+            {
+                await TunnelAsync(reader, writer, upstream).ConfigureAwait(false);
+            }
+            forward.DiscardUpstream();
+            return ForwardStep.Close;
+        }
+        while (response.IsInformational)
+        {
+            if (response.StatusCode == 101)
+            {
+                // FastGate never forwards Upgrade, so a 101 is a protocol error.
+                ProxyLog.InvalidUpstreamResponse(logger, api.Name, endpoint.Key, HttpRejection.InvalidStatusLine);
+                return await FailBeforeResponseAsync(session, snapshot, endpoint, forward.ClientKeepAlive, ProxyError.UpstreamProtocolError, bodyPending: false, null).ConfigureAwait(false);
+            }
+            if (!forward.IsHttp10 && !(forward.AnswerContinue && response.StatusCode == 100))
+            {
+                writer.Write(response.Span);
+            }
+            upstream.Reader.AdvanceTo(upstreamRead.Buffer.GetPosition(response.ConsumedLength));
+            (status, upstreamRead, failure) = await ReadResponseHeadAsync(session, upstream, forward.Method, snapshot, api.UpstreamTimeout).ConfigureAwait(false);
+            if (status != ResponseHeadStatus.Received)
+            {
+                var error = status == ResponseHeadStatus.TimedOut ? ProxyError.UpstreamTimeout : ProxyError.UpstreamConnectFailure;
+                ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, ProxyErrorCodes.ToCode(error), status.ToString());
+                return await FailBeforeResponseAsync(session, snapshot, endpoint, forward.ClientKeepAlive, error, false, null).ConfigureAwait(false);
+            }
+        }
+
+        // Step 9 continued: relay the head, then the body by its framing.
+        var framing = response.Framing;
+        var dechunk = forward.IsHttp10 && framing == BodyFraming.Chunked;
+        // Read now, not at the request's start: a shutdown that began meanwhile closes the connection after this response.
+        var keepClient = forward.ClientKeepAlive && !_stopping && framing != BodyFraming.CloseDelimited && !dechunk;
+        var upstreamReusable = response.KeepAlive && framing != BodyFraming.CloseDelimited && response.KeepAliveTimeoutSeconds != 0;
+        if (response.KeepAliveTimeoutSeconds > 0)
+        {
+            // Never keep a connection idle as long as the upstream will: it closes at N seconds, we stop at N - 1.
+            upstream.IdleLimit = TimeSpan.FromSeconds(Math.Max(response.KeepAliveTimeoutSeconds - 1, 0.5));
+        }
+        ResponseHeadWriter.Write(writer, response, keepClient, forward.IsHttp10, dechunk);
+        record.Status = response.StatusCode;
+        record.ResponseBytes = response.ConsumedLength;
+        upstream.Reader.AdvanceTo(upstreamRead.Buffer.GetPosition(response.ConsumedLength));
+        var relayed = framing switch
+        {
+            BodyFraming.ContentLength => await BodyRelay.CopyLengthAsync(upstream.Reader, writer, response.ContentLength, session, api.UpstreamTimeout, record.ResponseBody).ConfigureAwait(false),
+            BodyFraming.Chunked => await BodyRelay.CopyChunkedAsync(upstream.Reader, writer, dechunk, long.MaxValue, session, api.UpstreamTimeout, record.ResponseBody).ConfigureAwait(false),
+            BodyFraming.CloseDelimited => await BodyRelay.CopyToEndAsync(upstream.Reader, writer, session, api.UpstreamTimeout, record.ResponseBody).ConfigureAwait(false),
+            _ => await BodyRelay.FlushAsync(writer).ConfigureAwait(false) ? RelayOutcome.Completed : RelayOutcome.DestinationFailed,
+        };
+
+        // Step 10: pool the upstream connection only when the body ended exactly and nothing else arrived.
+        if (relayed != RelayOutcome.Completed)
+        {
+            record.ErrorCode = relayed == RelayOutcome.DestinationFailed ? "DC" : relayed == RelayOutcome.TimedOut ? "UT" : "UR";
+            ProxyLog.RelayEnded(logger, api.Name, endpoint.Key, relayed);
+            return ForwardStep.Close; // the response is cut short: the client must see the connection end (the state discards the upstream)
+        }
+        if (upstreamReusable && !HasLeftover(upstream.Reader))
+        {
+            upstream.RequestCount++;
+            forward.Upstream = null;
+            upstream.Pool.Return(upstream);
+        }
+        return keepClient ? ForwardStep.KeepOpen : ForwardStep.Close;
+    }
+
     /// <summary>An error answer before any response byte reached the client (Envoy's texts). The head must be consumed already.</summary>
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> FailBeforeResponseAsync(ClientSession session, GatewaySnapshot snapshot, UpstreamEndpoint endpoint,
+    private async ValueTask<ForwardStep> FailBeforeResponseAsync(ClientSession session, GatewaySnapshot snapshot, UpstreamEndpoint endpoint,
         bool clientKeepAlive, ProxyError error, bool bodyPending, string? detail)
     {
         var record = session.Record;
@@ -719,7 +729,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
             writer.Write(ErrorResponses.For(status, close));
         }
         var written = await BodyRelay.FlushAsync(writer).ConfigureAwait(false);
-        return written && !close;
+        return written && !close ? ForwardStep.KeepOpen : ForwardStep.Close;
     }
 
     /// <summary>The head of the response after an informational (1xx) one, within the upstream response timeout.</summary>
@@ -888,12 +898,6 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         var leftover = !result.Buffer.IsEmpty || result.IsCompleted || result.IsCanceled;
         reader.AdvanceTo(result.Buffer.Start);
         return leftover;
-    }
-
-    private static void Discard(ref UpstreamConnection? upstream)
-    {
-        upstream?.Pool.Discard(upstream);
-        upstream = null;
     }
 
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
