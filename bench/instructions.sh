@@ -21,11 +21,19 @@ command -v valgrind >/dev/null || { echo "valgrind is not installed: apt-get upd
 
 build=bench/.build
 echo "== building (NativeAOT, symbol tables kept; DWARF dropped: valgrind 3.19 cannot read clang's DWARF 5)"
-dotnet publish src/FastGate -c Release -r linux-x64 -p:PublishAot=true -p:StripSymbols=false -o "$build/fastgate-symbols" -v quiet -nologo >/dev/null
-dotnet publish bench/SslStreamFloor -c Release -r linux-x64 -p:StripSymbols=false -o "$build/sslstream-floor-symbols" -v quiet -nologo >/dev/null
+# Native intermediates of their own: an incremental publish reuses the last native link, stripped or not (StripSymbols
+# is not one of its inputs), so sharing them with the normal build would hand one build the other's binary.
+rm -rf "$build/fastgate-symbols" "$build/sslstream-floor-symbols"
+dotnet publish src/FastGate -c Release -r linux-x64 -p:PublishAot=true -p:StripSymbols=false \
+  -p:NativeIntermediateOutputPath=obj/native-symbols/ -o "$build/fastgate-symbols" -v quiet -nologo >/dev/null
+dotnet publish bench/SslStreamFloor -c Release -r linux-x64 -p:StripSymbols=false \
+  -p:NativeIntermediateOutputPath=obj/native-symbols/ -o "$build/sslstream-floor-symbols" -v quiet -nologo >/dev/null
 dotnet build -c Release load/FastGate.Load -v quiet -nologo >/dev/null
-objcopy --strip-debug "$build/fastgate-symbols/fastgate"
-objcopy --strip-debug "$build/sslstream-floor-symbols/SslStreamFloor"
+for binary in "$build/fastgate-symbols/fastgate" "$build/sslstream-floor-symbols/SslStreamFloor"; do
+  rm -f "$binary.dbg"
+  readelf -S "$binary" | grep -q '\.symtab' || { echo "$binary has no symbol table"; exit 1; }
+  objcopy --strip-debug "$binary"
+done
 load=load/FastGate.Load/bin/Release/net10.0/fastgate-load
 
 work=$(mktemp -d)
