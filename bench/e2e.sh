@@ -250,6 +250,16 @@ idle_memory() { # the proxy chosen by use_proxy; prints a line for its section
   else
     echo "YARP: $yarp is missing (run-bench.sh builds it); skipped."
   fi
+  # Idle memory first, on freshly started proxies: measured last, it depended on how much freed heap the other
+  # scenarios had left for the 2,000 new connections to reuse (FastGate: 14.2-15.0 KiB after runs that left its RSS at
+  # 117-122 MB, 18.7-21.0 KiB after runs that left 89-106 MB; 18.8-19.6 KiB from a fresh start; nginx 14.8-15.3 KiB
+  # either way, 2026-12-02).
+  if wanted idle-memory; then
+    for i in "${!labels[@]}"; do
+      echo "== round $round, idle-memory: ${names[$i]}" >&2
+      use_proxy "$i"; only_running "$i"; idle_memory > "$work/idle-$round-$i.md"
+    done
+  fi
   # Each scenario hits every proxy in turn; the rows are printed per proxy once the round is done.
   for s in $scenarios; do
     wanted "$s" || continue
@@ -259,12 +269,6 @@ idle_memory() { # the proxy chosen by use_proxy; prints a line for its section
       use_proxy "$i"; only_running "$i"; scenario "$s" >> "$work/rows-$round-$i.md"
     done
   done
-  if wanted idle-memory; then
-    for i in "${!labels[@]}"; do
-      echo "== round $round, idle-memory: ${names[$i]}" >&2
-      use_proxy "$i"; only_running "$i"; idle_memory > "$work/idle-$round-$i.md"
-    done
-  fi
   for i in "${!labels[@]}"; do
     echo "### ${labels[$i]}"
     echo
