@@ -43,7 +43,9 @@ internal sealed class RequestRecord
     /// <summary>True when the client sent no usable X-Request-Id and one was generated (it is forwarded upstream).</summary>
     public bool RequestIdGenerated;
 
-    private static readonly string ProcessPrefix = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
+    // 12 hex digits, random per process; as bytes once, not converted from a string on every request.
+    private static readonly byte[] ProcessPrefix = System.Text.Encoding.ASCII.GetBytes(
+        Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6)));
     private static long _sequence;
 
     /// <param name="forAccessLog">Also copy the request line, User-Agent and Referer (only the access log shows them).</param>
@@ -64,7 +66,7 @@ internal sealed class RequestRecord
         else
         {
             // Process prefix + sequence: unique per gateway process, no allocation.
-            System.Text.Encoding.ASCII.GetBytes(ProcessPrefix, _requestId);
+            ProcessPrefix.CopyTo(_requestId, 0);
             _requestId[12] = (byte)'-';
             System.Buffers.Text.Utf8Formatter.TryFormat(Interlocked.Increment(ref _sequence), _requestId.AsSpan(13), out var written, new System.Buffers.StandardFormat('x', 12));
             _requestIdLength = 13 + written;
