@@ -314,6 +314,50 @@ public sealed class ForwardingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UpstreamInformationalResponse_IsRelayedBeforeTheFinalOne_AndTheUpstreamConnectionIsReused()
+    {
+        await using var upstream = TestUpstream.Start(r => r.Target == "/next"
+            ? TestResponse.Text("next")
+            : TestResponse.Raw("HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal"));
+        var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
+        config.Apis.Add(TestConfigs.Api("hints", "/", upstream.HttpUrl));
+        await using var gateway = GatewayHost.Start(config, _pki.Directory);
+        await using var client = await TestClient.ConnectAsync(gateway.Endpoint("http"));
+
+        await client.SendAsync("GET /page HTTP/1.1\r\nHost: a\r\n\r\n");
+        var hints = await client.ReadResponseAsync();
+        Assert.Equal(103, hints.Status);
+        Assert.Equal("</style.css>; rel=preload", hints.Header("Link"));
+        var final = await client.ReadResponseAsync();
+        Assert.Equal(200, final.Status);
+        Assert.Equal("final", final.BodyText);
+
+        await client.SendAsync("GET /next HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal("next", (await client.ReadResponseAsync()).BodyText);
+        Assert.Equal(1, upstream.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task UpstreamClosingAfterAnInformationalResponse_OnAReusedConnection_Is502_AndNotSentAgain()
+    {
+        // A reused connection closed before any response byte is retried on a new one; after a 1xx it must not be.
+        await using var upstream = TestUpstream.Start(r => r.Target == "/warm"
+            ? TestResponse.Text("warm")
+            : TestResponse.Raw("HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n", close: true));
+        var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
+        config.Apis.Add(TestConfigs.Api("hints", "/", upstream.HttpUrl));
+        await using var gateway = GatewayHost.Start(config, _pki.Directory);
+        await using var client = await TestClient.ConnectAsync(gateway.Endpoint("http"));
+        await client.SendAsync("GET /warm HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal("warm", (await client.ReadResponseAsync()).BodyText);
+
+        await client.SendAsync("GET /page HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal(103, (await client.ReadResponseAsync()).Status);
+        Assert.Equal(502, (await client.ReadResponseAsync()).Status);
+        Assert.Equal(1, upstream.ConnectionCount);
+    }
+
+    [Fact]
     public async Task ExpectContinue_GatewayAnswers100ThenForwardsBody()
     {
         await using var client = await TestClient.ConnectAsync(_gateway.Endpoint("http"));
