@@ -27,6 +27,9 @@ internal sealed class ForwardState
     public SequencePosition HeadEnd;
     public bool HeadConsumed;
 
+    /// <summary>A 1xx response went to the client: the final head is still awaited, and the request is not sent again.</summary>
+    public bool InformationalRelayed;
+
     /// <summary>0, or 1 when the request is sent again on a new connection.</summary>
     public int Attempt;
     public UpstreamConnection? Upstream;

@@ -3,7 +3,7 @@ namespace FastGate.Core.Proxy;
 /// <summary>Where forwarding one request stands after a half of it (sending the request, relaying the response).</summary>
 internal enum ForwardStep : byte
 {
-    /// <summary>The request is with the upstream: wait for its response head.</summary>
+    /// <summary>The request is with the upstream (or a 1xx was relayed): wait for its (final) response head.</summary>
     AwaitResponse,
 
     /// <summary>Done (answered, or failed with an answer); the client connection stays open for its next request.</summary>

@@ -300,14 +300,10 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                 ForwardStep step;
                 try
                 {
-                    do
+                    step = await SendRequestAsync(session, forward).ConfigureAwait(false);
+                    while (step == ForwardStep.AwaitResponse)
                     {
-                        step = await SendRequestAsync(session, forward).ConfigureAwait(false);
-                        if (step != ForwardStep.AwaitResponse)
-                        {
-                            break;
-                        }
-                        // Step 9: the response head, within the upstream response timeout.
+                        // Step 9: a response head (the final one, or a 1xx before it), within the upstream response timeout.
                         session.Arm(forward.Upstream!.Reader, api.UpstreamTimeout);
                         do
                         {
@@ -324,8 +320,11 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                         while (!TryTakeResponseHead(forward.Upstream.Reader, forward.UpstreamRead, session.Response, forward.Method, snapshot, out forward.Status));
                         session.Disarm();
                         step = await RelayResponseAsync(session, forward).ConfigureAwait(false);
+                        if (step == ForwardStep.Retry)
+                        {
+                            step = await SendRequestAsync(session, forward).ConfigureAwait(false);
+                        }
                     }
-                    while (step == ForwardStep.Retry);
                 }
                 finally
                 {
@@ -458,6 +457,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         forward.Reused = false;
         forward.Status = default;
         forward.Failure = null;
+        forward.InformationalRelayed = false;
         forward.Rewrite = new RequestRewrite
         {
             StripPrefixLength = api.StripPrefixLength,
@@ -579,8 +579,8 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
 
     /// <summary>
     /// Steps 9–10 once the wait for the response head has ended (<see cref="ForwardState.Status"/>): relay the head and
-    /// the body by its framing, then pool the upstream connection when it is reusable. Retry when a reused connection
-    /// turned out closed and the request may be sent again.
+    /// the body by its framing, then pool the upstream connection when it is reusable. AwaitResponse after relaying a
+    /// 1xx (the final head follows); Retry when a reused connection turned out closed and the request may be sent again.
     /// </summary>
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<ForwardStep> RelayResponseAsync(ClientSession session, ForwardState forward)
@@ -597,7 +597,8 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         var upstreamRead = forward.UpstreamRead;
         // The keep-alive race: a reused connection the upstream closed. Retry once on a new connection when the request
         // can be sent again (no body consumed) and repeating it is harmless (idempotent method).
-        if (status == ResponseHeadStatus.ClosedBeforeResponse && forward.Reused && !forward.HasBody && forward.Attempt == 0 && IsIdempotent(forward.Method))
+        if (status == ResponseHeadStatus.ClosedBeforeResponse && forward.Reused && !forward.HasBody && forward.Attempt == 0
+            && !forward.InformationalRelayed && IsIdempotent(forward.Method))
         {
             ProxyLog.RetryingOnNewConnection(logger, api.Name, endpoint.Key);
             forward.DiscardUpstream();
@@ -625,7 +626,10 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
             return await FailBeforeResponseAsync(session, snapshot, endpoint, forward.ClientKeepAlive, error, bodyPending: false, failure is null && !certificateMissing ? null : detail).ConfigureAwait(false);
         }
 
-        record.FirstByte = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (!forward.InformationalRelayed)
+        {
+            record.FirstByte = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
         var response = session.Response;
         if (forward.Upgrade && response.StatusCode == 101)
         {
@@ -639,7 +643,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
             forward.DiscardUpstream();
             return ForwardStep.Close;
         }
-        while (response.IsInformational)
+        if (response.IsInformational)
         {
             if (response.StatusCode == 101)
             {
@@ -647,18 +651,16 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                 ProxyLog.InvalidUpstreamResponse(logger, api.Name, endpoint.Key, HttpRejection.InvalidStatusLine);
                 return await FailBeforeResponseAsync(session, snapshot, endpoint, forward.ClientKeepAlive, ProxyError.UpstreamProtocolError, bodyPending: false, null).ConfigureAwait(false);
             }
+            // Passed on (not to an HTTP/1.0 client, and not a 100 the gateway already sent itself); it leaves with the
+            // final response. Then the final head is awaited like the first one, but never retried: the client saw this.
             if (!forward.IsHttp10 && !(forward.AnswerContinue && response.StatusCode == 100))
             {
                 writer.Write(response.Span);
             }
             upstream.Reader.AdvanceTo(upstreamRead.Buffer.GetPosition(response.ConsumedLength));
-            (status, upstreamRead, failure) = await ReadResponseHeadAsync(session, upstream, forward.Method, snapshot, api.UpstreamTimeout).ConfigureAwait(false);
-            if (status != ResponseHeadStatus.Received)
-            {
-                var error = status == ResponseHeadStatus.TimedOut ? ProxyError.UpstreamTimeout : ProxyError.UpstreamConnectFailure;
-                ProxyLog.UpstreamFailed(logger, api.Name, endpoint.Key, ProxyErrorCodes.ToCode(error), status.ToString());
-                return await FailBeforeResponseAsync(session, snapshot, endpoint, forward.ClientKeepAlive, error, false, null).ConfigureAwait(false);
-            }
+            forward.InformationalRelayed = true;
+            forward.UpstreamRead = default;
+            return ForwardStep.AwaitResponse;
         }
 
         // Step 9 continued: relay the head, then the body by its framing.
@@ -730,38 +732,6 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
         }
         var written = await BodyRelay.FlushAsync(writer).ConfigureAwait(false);
         return written && !close ? ForwardStep.KeepOpen : ForwardStep.Close;
-    }
-
-    /// <summary>The head of the response after an informational (1xx) one, within the upstream response timeout.</summary>
-    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
-    private static async ValueTask<(ResponseHeadStatus, ReadResult, Exception?)> ReadResponseHeadAsync(
-        ClientSession session, UpstreamConnection upstream, HttpMethodKind method, GatewaySnapshot snapshot, TimeSpan timeout)
-    {
-        var reader = upstream.Reader;
-        session.Arm(reader, timeout);
-        try
-        {
-            while (true)
-            {
-                ReadResult read;
-                try
-                {
-                    read = await reader.ReadAsync().ConfigureAwait(false);
-                }
-                catch (Exception e) when (BodyRelay.IsTransportError(e))
-                {
-                    return (ResponseHeadStatus.ClosedBeforeResponse, default, e);
-                }
-                if (TryTakeResponseHead(reader, read, session.Response, method, snapshot, out var status))
-                {
-                    return (status, read, null);
-                }
-            }
-        }
-        finally
-        {
-            session.Disarm();
-        }
     }
 
     /// <summary>
