@@ -10,10 +10,14 @@
 # proxy does (not a peer: a column of its own and its ratio to the best peer; no GET 16 KiB).
 # E2E_ROUNDS=N (default 2): N rounds, each starting all proxies and running every scenario against each in turn;
 # the comparison takes each figure's median, so a slow minute on a shared VM does not decide a ratio.
+# E2E_DEADLINE=EPOCH-SECONDS (run-bench.sh sets it from its time budget): a round starts only if it is expected to end
+# by then (as long as the last one took), a scenario only before then; what is left out is named in the report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="$1"; seconds="${2:-8}"
 rounds="${E2E_ROUNDS:-2}"
+deadline="${E2E_DEADLINE:-}"
+past_deadline() { [ -n "$deadline" ] && [ "$(( $(date +%s) + ${1:-0} ))" -gt "$deadline" ]; }
 round=1
 work=$(mktemp -d)
 pids=()
@@ -196,7 +200,14 @@ idle_memory() { # the proxy chosen by use_proxy; prints a line for its section
   echo
   echo "Machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); proxy on CPU 0; load generator and upstream on CPU 1; ${seconds} s per scenario; ${rounds} rounds; every scenario hits each proxy in turn (all started at once, the others stopped while one is measured)."
   echo
+  round_seconds=0
   for round in $(seq 1 "$rounds"); do
+  if [ "$round" -gt 1 ] && past_deadline "$round_seconds"; then
+    echo "Round $round of $rounds and any after it not run: a round takes about $round_seconds s, which would end past the time budget (E2E_DEADLINE); the comparison uses the rounds above." | tee /dev/stderr
+    echo
+    break
+  fi
+  round_started=$(date +%s)
   echo "## Round $round of $rounds"
   echo
   if proxy_wanted fastgate; then
@@ -263,11 +274,18 @@ idle_memory() { # the proxy chosen by use_proxy; prints a line for its section
   # Each scenario hits every proxy in turn; the rows are printed per proxy once the round is done.
   for s in $scenarios; do
     wanted "$s" || continue
+    out_of_time=0
     for i in "${!labels[@]}"; do
       [ "${names[$i]} $s" != "SslStream floor get-16KiB" ] || continue # a 16 KiB response spans two records
+      if past_deadline "$((seconds + 4))"; then # the scenario's seconds, its 2 s warm-up, start and report
+        echo "Round $round: $s from ${names[$i]} on, and the scenarios after it, not run: they would end past the time budget (E2E_DEADLINE)." | tee /dev/stderr
+        echo
+        out_of_time=1; break
+      fi
       echo "== round $round, $s: ${names[$i]}" >&2
       use_proxy "$i"; only_running "$i"; scenario "$s" >> "$work/rows-$round-$i.md"
     done
+    [ "$out_of_time" = 0 ] || break
   done
   for i in "${!labels[@]}"; do
     echo "### ${labels[$i]}"
@@ -279,6 +297,7 @@ idle_memory() { # the proxy chosen by use_proxy; prints a line for its section
     echo
   done
   stop_proxies
+  round_seconds=$(( $(date +%s) - round_started ))
   done
   [ -s "$work/summary.tsv" ] && python3 - "$work/summary.tsv" <<'PY'
 # One comparison table: each proxy's figure per column and FastGate's ratio to the best peer (below 1.00 on a

@@ -8,7 +8,8 @@
 #   with the load generator (8 connections) and test upstream on CPU 1, counts only the measured requests (after a
 #   warm-up of as many), and prints a Markdown table of instructions per request by component plus FastGate's
 #   largest functions. Needs valgrind (apt-get install -y valgrind; the script says so otherwise). Everything on
-#   127.0.0.1; every process started here is stopped on exit.
+#   127.0.0.1; every process started here is stopped on exit. With KEEP=DIR the per-function counts (*.functions:
+#   self instructions, object, function) and callgrind outputs are copied to DIR for a closer look.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 requests="${1:-4000}"; scenario="${2:-get-64B}"
@@ -38,7 +39,11 @@ load=load/FastGate.Load/bin/Release/net10.0/fastgate-load
 
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
+  if [[ -n "${KEEP:-}" ]]; then mkdir -p "$KEEP"; cp "$work"/*.functions "$work"/*.out "$work"/*.requests "$KEEP"/ 2>/dev/null || true; fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
 wait_port() { for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done; echo "port $1 never opened"; exit 1; }
 
