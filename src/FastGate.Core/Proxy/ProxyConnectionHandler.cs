@@ -651,15 +651,23 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                 ProxyLog.InvalidUpstreamResponse(logger, api.Name, endpoint.Key, HttpRejection.InvalidStatusLine);
                 return await FailBeforeResponseAsync(session, snapshot, endpoint, forward.ClientKeepAlive, ProxyError.UpstreamProtocolError, bodyPending: false, null).ConfigureAwait(false);
             }
-            // Passed on (not to an HTTP/1.0 client, and not a 100 the gateway already sent itself); it leaves with the
-            // final response. Then the final head is awaited like the first one, but never retried: the client saw this.
-            if (!forward.IsHttp10 && !(forward.AnswerContinue && response.StatusCode == 100))
+            // Passed on (not to an HTTP/1.0 client, and not a 100 the gateway already sent itself). Then the final head
+            // is awaited like the first one, but never retried: the client saw this.
+            var relay = !forward.IsHttp10 && !(forward.AnswerContinue && response.StatusCode == 100);
+            if (relay)
             {
                 writer.Write(response.Span);
             }
             upstream.Reader.AdvanceTo(upstreamRead.Buffer.GetPosition(response.ConsumedLength));
             forward.InformationalRelayed = true;
             forward.UpstreamRead = default;
+            // Sent now unless the final head is already here: 103 Early Hints is worth something only while the
+            // upstream is still working on the response.
+            if (relay && !HasLeftover(upstream.Reader) && !await BodyRelay.FlushAsync(writer).ConfigureAwait(false))
+            {
+                record.ErrorCode = "DC";
+                return ForwardStep.Close;
+            }
             return ForwardStep.AwaitResponse;
         }
 

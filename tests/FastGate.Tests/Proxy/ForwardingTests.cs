@@ -338,6 +338,29 @@ public sealed class ForwardingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EarlyHints_ReachTheClient_BeforeTheUpstreamHasSentTheFinalResponse()
+    {
+        // A 103 is only worth relaying if the browser gets it while the upstream is still working on the response.
+        var hintsSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = TestUpstream.Start(_ =>
+            TestResponse.Raw("HTTP/1.1 103 Early Hints\r\nLink: </app.js>; rel=preload\r\n\r\n")
+                with { Then = (hintsSeen.Task, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal"u8.ToArray()) });
+        var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
+        config.Apis.Add(TestConfigs.Api("hints", "/", upstream.HttpUrl));
+        await using var gateway = GatewayHost.Start(config, _pki.Directory);
+        await using var client = await TestClient.ConnectAsync(gateway.Endpoint("http"));
+
+        await client.SendAsync("GET /page HTTP/1.1\r\nHost: a\r\n\r\n");
+        var hints = await client.ReadResponseAsync();
+        Assert.Equal(103, hints.Status);
+        Assert.Equal("</app.js>; rel=preload", hints.Header("Link"));
+        hintsSeen.SetResult();
+        var final = await client.ReadResponseAsync();
+        Assert.Equal(200, final.Status);
+        Assert.Equal("final", final.BodyText);
+    }
+
+    [Fact]
     public async Task UpstreamClosingAfterAnInformationalResponse_OnAReusedConnection_Is502_AndNotSentAgain()
     {
         // A reused connection closed before any response byte is retried on a new one; after a 1xx it must not be.

@@ -152,6 +152,12 @@ public sealed class TestUpstream : IAsyncDisposable
                     var response = _respond(request);
                     await stream.WriteAsync(response.Bytes, _stop.Token);
                     await stream.FlushAsync(_stop.Token);
+                    if (response.Then is { } then)
+                    {
+                        await then.Gate.WaitAsync(TimeSpan.FromSeconds(10), _stop.Token);
+                        await stream.WriteAsync(then.Bytes, _stop.Token);
+                        await stream.FlushAsync(_stop.Token);
+                    }
                     if (response.Close)
                     {
                         return;
@@ -160,7 +166,7 @@ public sealed class TestUpstream : IAsyncDisposable
             }
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException
-                                      or System.Security.Authentication.AuthenticationException or EndOfStreamException)
+                                      or System.Security.Authentication.AuthenticationException or EndOfStreamException or TimeoutException)
         {
             // the peer went away, a handshake was refused, or the test ended
         }
