@@ -25,6 +25,9 @@ internal static class RequestHeadWriter
 
         var span = head.Span;
         var hasForwardedFor = false;
+        // Kept lines are copied in runs: lines that follow each other in the arrived head are one copy.
+        var runStart = 0;
+        var runEnd = 0;
         foreach (ref readonly var field in head.Headers)
         {
             switch (field.Known)
@@ -40,8 +43,7 @@ internal static class RequestHeadWriter
                 case KnownHeader.Expect when rewrite.DropExpect:
                     continue;
                 case KnownHeader.Upgrade when rewrite.Upgrade:
-                    output.Write(span.Slice(field.LineStart, field.LineLength));
-                    continue;
+                    break;
                 case KnownHeader.None when head.ConnectionTokenCount > 0 && head.IsNominatedByConnection(head.NameOf(field)):
                     continue;
                 case KnownHeader.None when !rewrite.DropHeader.IsEmpty && field.NameLength == rewrite.DropHeader.Length
@@ -52,9 +54,22 @@ internal static class RequestHeadWriter
                     {
                         continue;
                     }
-                    output.Write(span.Slice(field.LineStart, field.LineLength));
                     break;
             }
+            if (field.LineStart != runEnd)
+            {
+                if (runEnd != runStart)
+                {
+                    output.Write(span[runStart..runEnd]);
+                }
+                runStart = field.LineStart;
+                runEnd = runStart;
+            }
+            runEnd += field.LineLength;
+        }
+        if (runEnd != runStart)
+        {
+            output.Write(span[runStart..runEnd]);
         }
 
         if (rewrite.Upgrade)

@@ -16,7 +16,10 @@ internal static class ResponseHeadWriter
     {
         var output = new BatchingBufferWriter(destination);
         var span = head.Span;
-        output.Write(span[..(head.StatusLineLength + 2)]);
+        // Kept lines are copied in runs: lines that follow each other in the arrived head are one copy, and a head
+        // with nothing to drop (the usual response) is a single copy, blank line included.
+        var runStart = 0;
+        var runEnd = head.StatusLineLength + 2;
         foreach (ref readonly var field in head.Headers)
         {
             if (HopByHop.IsHopByHop(field.Known)
@@ -25,17 +28,32 @@ internal static class ResponseHeadWriter
             {
                 continue;
             }
-            output.Write(span.Slice(field.LineStart, field.LineLength));
+            if (field.LineStart != runEnd)
+            {
+                output.Write(span[runStart..runEnd]);
+                runStart = field.LineStart;
+                runEnd = runStart;
+            }
+            runEnd += field.LineLength;
         }
-        if (!keepAlive)
+        if (keepAlive && !clientIsHttp10)
         {
-            output.Write("Connection: close\r\n"u8);
+            if (runEnd == span.Length - 2)
+            {
+                runEnd = span.Length; // the blank line as it came
+                output.Write(span[runStart..runEnd]);
+            }
+            else
+            {
+                output.Write(span[runStart..runEnd]);
+                output.Write("\r\n"u8);
+            }
         }
-        else if (clientIsHttp10)
+        else
         {
-            output.Write("Connection: keep-alive\r\n"u8);
+            output.Write(span[runStart..runEnd]);
+            output.Write(keepAlive ? "Connection: keep-alive\r\n\r\n"u8 : "Connection: close\r\n\r\n"u8);
         }
-        output.Write("\r\n"u8);
         output.Commit();
     }
 }

@@ -65,4 +65,38 @@ public sealed class HeadWriterTests
         ResponseHeadWriter.Write(output, head, keepAlive: false, clientIsHttp10: false, dropTransferEncoding: false);
         Assert.Equal("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nServer: up\r\nConnection: close\r\n\r\n", Encoding.ASCII.GetString(output.WrittenSpan));
     }
+
+    [Theory]
+    // Kept lines go out in runs of adjacent lines: every combination of a drop at the start, middle and end.
+    [InlineData("A: 1\r\nB: 2\r\n", true, false, false, "A: 1\r\nB: 2\r\n\r\n")]
+    [InlineData("Keep-Alive: timeout=5\r\nA: 1\r\nB: 2\r\n", true, false, false, "A: 1\r\nB: 2\r\n\r\n")]
+    [InlineData("A: 1\r\nKeep-Alive: timeout=5\r\nB: 2\r\n", true, false, false, "A: 1\r\nB: 2\r\n\r\n")]
+    [InlineData("A: 1\r\nB: 2\r\nKeep-Alive: timeout=5\r\n", true, false, false, "A: 1\r\nB: 2\r\n\r\n")]
+    [InlineData("A: 1\r\nB: 2\r\n", true, true, false, "A: 1\r\nB: 2\r\nConnection: keep-alive\r\n\r\n")]
+    [InlineData("A: 1\r\nB: 2\r\n", false, false, false, "A: 1\r\nB: 2\r\nConnection: close\r\n\r\n")]
+    [InlineData("A: 1\r\nTransfer-Encoding: chunked\r\nB: 2\r\n", true, true, true, "A: 1\r\nB: 2\r\nConnection: keep-alive\r\n\r\n")]
+    [InlineData("Transfer-Encoding: chunked\r\n", true, false, true, "\r\n")]
+    public void ResponseWriter_KeepsTheOtherLinesInOrder(string fields, bool keepAlive, bool http10, bool dechunk, string expectedFields)
+    {
+        var head = new HttpResponseHead();
+        Assert.True(HttpResponseParser.TryParse(new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\n" + fields + "\r\n")),
+            head, HttpMethodKind.Get, HttpParserLimits.Default, out _));
+        var output = new ArrayBufferWriter<byte>();
+        ResponseHeadWriter.Write(output, head, keepAlive, http10, dechunk);
+        Assert.Equal("HTTP/1.1 200 OK\r\n" + expectedFields, Encoding.ASCII.GetString(output.WrittenSpan));
+    }
+
+    [Fact]
+    public void Write_KeptLinesAroundDroppedOnes_StayInOrder_AndUpgradeKeepsItsPlace()
+    {
+        var rewrite = Rewrite();
+        rewrite = new RequestRewrite
+        {
+            UpstreamHost = rewrite.UpstreamHost, ClientAddress = rewrite.ClientAddress, ClientScheme = rewrite.ClientScheme, Upgrade = true,
+        };
+        var written = Rewrite("GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nHost: h\r\nUpgrade: websocket\r\nC: 3\r\nTE: x\r\nConnection: upgrade\r\nD: 4\r\n\r\n", rewrite);
+        Assert.Equal(
+            "GET / HTTP/1.1\r\nHost: up:81\r\nA: 1\r\nB: 2\r\nUpgrade: websocket\r\nC: 3\r\nD: 4\r\nConnection: upgrade\r\n" +
+            "X-Forwarded-For: 10.1.2.3\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: h\r\n\r\n", written);
+    }
 }
