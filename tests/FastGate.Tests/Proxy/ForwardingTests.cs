@@ -313,15 +313,21 @@ public sealed class ForwardingTests : IAsyncLifetime
         Assert.Equal(1, upstream.ConnectionCount);
     }
 
+    /// <summary>A gateway of the test's own whose one API sends everything to <paramref name="upstream"/>.</summary>
+    private GatewayHost StartGatewayTo(TestUpstream upstream)
+    {
+        var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
+        config.Apis.Add(TestConfigs.Api("hints", "/", upstream.HttpUrl));
+        return GatewayHost.Start(config, _pki.Directory);
+    }
+
     [Fact]
     public async Task UpstreamInformationalResponse_IsRelayedBeforeTheFinalOne_AndTheUpstreamConnectionIsReused()
     {
         await using var upstream = TestUpstream.Start(r => r.Target == "/next"
             ? TestResponse.Text("next")
             : TestResponse.Raw("HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal"));
-        var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
-        config.Apis.Add(TestConfigs.Api("hints", "/", upstream.HttpUrl));
-        await using var gateway = GatewayHost.Start(config, _pki.Directory);
+        await using var gateway = StartGatewayTo(upstream);
         await using var client = await TestClient.ConnectAsync(gateway.Endpoint("http"));
 
         await client.SendAsync("GET /page HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -345,9 +351,7 @@ public sealed class ForwardingTests : IAsyncLifetime
         await using var upstream = TestUpstream.Start(_ =>
             TestResponse.Raw("HTTP/1.1 103 Early Hints\r\nLink: </app.js>; rel=preload\r\n\r\n")
                 with { Then = (hintsSeen.Task, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal"u8.ToArray()) });
-        var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
-        config.Apis.Add(TestConfigs.Api("hints", "/", upstream.HttpUrl));
-        await using var gateway = GatewayHost.Start(config, _pki.Directory);
+        await using var gateway = StartGatewayTo(upstream);
         await using var client = await TestClient.ConnectAsync(gateway.Endpoint("http"));
 
         await client.SendAsync("GET /page HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -367,9 +371,7 @@ public sealed class ForwardingTests : IAsyncLifetime
         await using var upstream = TestUpstream.Start(r => r.Target == "/warm"
             ? TestResponse.Text("warm")
             : TestResponse.Raw("HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n", close: true));
-        var config = TestConfigs.TwoListeners(_pki.IssueServer("gateway.test"));
-        config.Apis.Add(TestConfigs.Api("hints", "/", upstream.HttpUrl));
-        await using var gateway = GatewayHost.Start(config, _pki.Directory);
+        await using var gateway = StartGatewayTo(upstream);
         await using var client = await TestClient.ConnectAsync(gateway.Endpoint("http"));
         await client.SendAsync("GET /warm HTTP/1.1\r\nHost: a\r\n\r\n");
         Assert.Equal("warm", (await client.ReadResponseAsync()).BodyText);
