@@ -36,23 +36,14 @@ internal static class ResponseHeadWriter
             }
             runEnd += field.LineLength;
         }
-        if (keepAlive && !clientIsHttp10)
+        if (keepAlive && !clientIsHttp10 && runEnd == span.Length - 2)
         {
-            if (runEnd == span.Length - 2)
-            {
-                runEnd = span.Length; // the blank line as it came
-                output.Write(span[runStart..runEnd]);
-            }
-            else
-            {
-                output.Write(span[runStart..runEnd]);
-                output.Write("\r\n"u8);
-            }
+            output.Write(span[runStart..]); // the blank line as it came
         }
         else
         {
             output.Write(span[runStart..runEnd]);
-            output.Write(keepAlive ? "Connection: keep-alive\r\n\r\n"u8 : "Connection: close\r\n\r\n"u8);
+            output.Write(!keepAlive ? "Connection: close\r\n\r\n"u8 : clientIsHttp10 ? "Connection: keep-alive\r\n\r\n"u8 : "\r\n"u8);
         }
         output.Commit();
     }
