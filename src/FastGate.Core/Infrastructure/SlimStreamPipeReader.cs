@@ -19,6 +19,8 @@ namespace FastGate.Core.Infrastructure;
 /// running: its bytes are kept for the next read, so a cancellation never loses data and never interrupts SslStream
 /// midway through a record. One consumer at a time, as for every PipeReader; CancelPendingRead from any thread.
 /// Blocks are returned when consumed, or, after <see cref="Complete"/>, once a stream read still running has ended.
+/// While no stream read runs and no cancellation is pending, the consumer is the only one touching the buffer, so
+/// TryRead, AdvanceTo and a ReadAsync with bytes ready take no lock (5 of the ~19 lock pairs per proxied request).
 /// </remarks>
 internal sealed class SlimStreamPipeReader : PipeReader, IValueTaskSource<ReadResult>, IThreadPoolWorkItem
 {
@@ -61,12 +63,25 @@ internal sealed class SlimStreamPipeReader : PipeReader, IValueTaskSource<ReadRe
 
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
-        lock (_sync)
+        var alone = ConsumerAlone;
+        if (alone)
         {
             ThrowIfCompletedOrWaiting();
-            if (TryTakeResult(out var ready))
+            if (TryTakeResult(out var buffered))
             {
-                return new ValueTask<ReadResult>(ready);
+                return new ValueTask<ReadResult>(buffered);
+            }
+        }
+        lock (_sync)
+        {
+            // Checked without the lock already unless a cancellation has come since.
+            if (!alone || _cancelRequested)
+            {
+                ThrowIfCompletedOrWaiting();
+                if (TryTakeResult(out var ready))
+                {
+                    return new ValueTask<ReadResult>(ready);
+                }
             }
             cancellationToken.ThrowIfCancellationRequested();
             _waiter.Reset();
@@ -90,6 +105,11 @@ internal sealed class SlimStreamPipeReader : PipeReader, IValueTaskSource<ReadRe
 
     public override bool TryRead(out ReadResult result)
     {
+        if (ConsumerAlone)
+        {
+            ThrowIfCompletedOrWaiting();
+            return TryTakeResult(out result);
+        }
         lock (_sync)
         {
             ThrowIfCompletedOrWaiting();
@@ -101,42 +121,60 @@ internal sealed class SlimStreamPipeReader : PipeReader, IValueTaskSource<ReadRe
 
     public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
     {
+        if (!Volatile.Read(ref _reading))
+        {
+            Advance(consumed, examined);
+            return;
+        }
         lock (_sync)
         {
-            ObjectDisposedException.ThrowIf(_completed, this);
-            if (consumed.GetObject() is PipeBlock consumedBlock)
+            Advance(consumed, examined);
+        }
+    }
+
+    /// <summary>
+    /// True when no stream read is running and no cancellation is pending: nothing but the consumer can touch the
+    /// buffer until the consumer itself starts a read. A running read's completion sets _reading to false as the last
+    /// thing it does to the buffer; a cancellation is only ever set by others, and then the locked path handles it.
+    /// </summary>
+    private bool ConsumerAlone => !Volatile.Read(ref _reading) && !Volatile.Read(ref _cancelRequested);
+
+    /// <summary>Under the lock, or with no stream read running: releases the consumed blocks.</summary>
+    private void Advance(SequencePosition consumed, SequencePosition examined)
+    {
+        ObjectDisposedException.ThrowIf(_completed, this);
+        if (consumed.GetObject() is PipeBlock consumedBlock)
+        {
+            var consumedIndex = consumed.GetInteger();
+            var released = _head;
+            while (released is not null && released != consumedBlock)
             {
-                var consumedIndex = consumed.GetInteger();
-                var released = _head;
-                while (released is not null && released != consumedBlock)
-                {
-                    var next = released.NextBlock;
-                    released.Dispose();
-                    released = next;
-                }
-                if (released is null)
-                {
-                    throw new InvalidOperationException("The consumed position is not in the buffer this reader returned.");
-                }
-                _head = consumedBlock;
-                _headIndex = consumedIndex;
-                while (_head != _tail && _headIndex == _head.End)
-                {
-                    var next = _head.NextBlock!;
-                    _head.Dispose();
-                    _head = next;
-                    _headIndex = 0;
-                }
+                var next = released.NextBlock;
+                released.Dispose();
+                released = next;
             }
-            if (_tail is not null)
+            if (released is null)
             {
-                _buffered = _tail.RunningIndex + _tail.End - (_head!.RunningIndex + _headIndex);
+                throw new InvalidOperationException("The consumed position is not in the buffer this reader returned.");
             }
-            _examinedAll = _buffered == 0 || (examined.GetObject() == _tail && examined.GetInteger() == _tail!.End);
-            if (_buffered == 0 && !(_reading && !_readingZeroBytes))
+            _head = consumedBlock;
+            _headIndex = consumedIndex;
+            while (_head != _tail && _headIndex == _head.End)
             {
-                ReleaseBlocks(); // consumed: an idle connection holds no block
+                var next = _head.NextBlock!;
+                _head.Dispose();
+                _head = next;
+                _headIndex = 0;
             }
+        }
+        if (_tail is not null)
+        {
+            _buffered = _tail.RunningIndex + _tail.End - (_head!.RunningIndex + _headIndex);
+        }
+        _examinedAll = _buffered == 0 || (examined.GetObject() == _tail && examined.GetInteger() == _tail!.End);
+        if (_buffered == 0 && !(_reading && !_readingZeroBytes))
+        {
+            ReleaseBlocks(); // consumed: an idle connection holds no block
         }
     }
 
@@ -293,8 +331,8 @@ internal sealed class SlimStreamPipeReader : PipeReader, IValueTaskSource<ReadRe
         {
             if (_completed)
             {
-                _reading = false;
                 ReleaseBlocks();
+                Volatile.Write(ref _reading, false);
                 return false;
             }
             if (error is not null)
@@ -316,7 +354,6 @@ internal sealed class SlimStreamPipeReader : PipeReader, IValueTaskSource<ReadRe
                 _buffered += count;
                 _examinedAll = false;
             }
-            _reading = false;
             _readingZeroBytes = false;
             if (_buffered == 0 && _tail is not null)
             {
@@ -324,8 +361,11 @@ internal sealed class SlimStreamPipeReader : PipeReader, IValueTaskSource<ReadRe
             }
             if (!_waiting)
             {
-                return false; // the bytes wait for the next ReadAsync
+                // The bytes wait for the next ReadAsync. Last: from here a consumer may take the buffer without the lock.
+                Volatile.Write(ref _reading, false);
+                return false;
             }
+            _reading = false; // the consumer is suspended until the result below
             try
             {
                 if (!TryTakeResult(out result))

@@ -133,20 +133,42 @@ internal sealed class ClientSession : IResettable, IReadDeadline
     }
 
     /// <summary>A read deadline: when it passes, the heartbeat cancels <paramref name="reader"/>'s pending read.</summary>
-    public void Arm(PipeReader reader, TimeSpan timeout) => ArmDeadline(reader, null, timeout);
+    public void Arm(PipeReader reader, TimeSpan timeout) => ArmDeadline(reader, null, timeout, _idle);
+
+    /// <summary>
+    /// Waiting for the next request: the keep-alive deadline, and idle (safe to close on shutdown). One lock for both,
+    /// as for <see cref="RequestArriving"/> and <see cref="RequestReceived"/>: each lock pair costs two atomic
+    /// operations, and these run for every request.
+    /// </summary>
+    public void AwaitRequest(PipeReader reader, TimeSpan keepAliveTimeout) => ArmDeadline(reader, null, keepAliveTimeout, idle: true);
+
+    /// <summary>A request's first bytes arrived without the whole head: busy, and the rest is due within the head timeout.</summary>
+    public void RequestArriving(PipeReader reader, TimeSpan headTimeout)
+    {
+        ArmDeadline(reader, null, headTimeout, idle: false);
+        _tlsBuffers.OnActive(Environment.TickCount64);
+    }
+
+    /// <summary>A request's head is complete: busy, and no read deadline until the next one is armed.</summary>
+    public void RequestReceived()
+    {
+        Disarm(idle: false);
+        _tlsBuffers.OnActive(Environment.TickCount64);
+    }
 
     /// <summary>
     /// The handshake's deadline: when it passes, the heartbeat disposes <paramref name="transport"/> so the handshake
     /// fails at once. No CancellationToken reaches SslStream: one passed to the handshake kept its source, with a
     /// registration, alive for as long as the connection (206 B per idle connection, dotnet-gcdump).
     /// </summary>
-    public void ArmHandshake(Stream transport, TimeSpan timeout) => ArmDeadline(null, transport, timeout);
+    public void ArmHandshake(Stream transport, TimeSpan timeout) => ArmDeadline(null, transport, timeout, _idle);
 
-    private void ArmDeadline(PipeReader? reader, Stream? abort, TimeSpan timeout)
+    private void ArmDeadline(PipeReader? reader, Stream? abort, TimeSpan timeout, bool idle)
     {
         var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         lock (_timerLock)
         {
+            _idle = idle;
             _timedReader = reader;
             _abortedOnDeadline = abort;
             _armedGeneration = ++_generation;
@@ -154,10 +176,13 @@ internal sealed class ClientSession : IResettable, IReadDeadline
         }
     }
 
-    public void Disarm()
+    public void Disarm() => Disarm(_idle);
+
+    private void Disarm(bool idle)
     {
         lock (_timerLock)
         {
+            _idle = idle;
             _armedGeneration = 0;
             _timedReader = null;
             _abortedOnDeadline = null;
@@ -172,22 +197,6 @@ internal sealed class ClientSession : IResettable, IReadDeadline
         if (deadline != 0 && now >= deadline)
         {
             OnTimer();
-        }
-    }
-
-    /// <summary>
-    /// Marks the connection as waiting for the first byte of its next request (safe to close on shutdown), or, with
-    /// false, as serving one: that moment also tells its TLS buffers whether the client is busy.
-    /// </summary>
-    public void SetIdle(bool idle)
-    {
-        lock (_timerLock)
-        {
-            _idle = idle;
-        }
-        if (!idle)
-        {
-            _tlsBuffers.OnActive(Environment.TickCount64);
         }
     }
 

@@ -152,8 +152,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                 var snapshot = state.Current;
 
                 // Step 5: read and parse a request head, within the keep-alive timeout until its first byte, then the head timeout.
-                session.Arm(reader, snapshot.KeepAliveTimeout);
-                session.SetIdle(true);
+                session.AwaitRequest(reader, snapshot.KeepAliveTimeout);
                 if (_stopping)
                 {
                     return;
@@ -192,7 +191,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                     session.BeginExchange();
                     if (HttpRequestParser.TryParse(buffer, session.Request, snapshot.ParserLimits, out var rejection))
                     {
-                        session.SetIdle(false);
+                        session.RequestReceived();
                         break;
                     }
                     if (rejection != HttpRejection.None)
@@ -223,11 +222,9 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
                     if (waitingForFirstByte && !buffer.IsEmpty)
                     {
                         waitingForFirstByte = false;
-                        session.SetIdle(false);
-                        session.Arm(reader, snapshot.RequestHeadTimeout);
+                        session.RequestArriving(reader, snapshot.RequestHeadTimeout);
                     }
                 }
-                session.Disarm();
                 snapshot = state.Current; // the request starts now: it runs on the configuration current at this moment
                 var request = session.Request;
                 var record = session.Record;
