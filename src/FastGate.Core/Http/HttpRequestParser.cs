@@ -20,7 +20,7 @@ internal static class HttpRequestParser
         var memory = head.Contiguous(input, maxScan);
         var truncated = input.Length > memory.Length;
         if (!HttpHeadScanner.TryLocateHead(memory.Span, truncated, limits, isRequest: true,
-                out var headStart, out var headEnd, out var firstLineEnd, out rejection))
+                out var headStart, out var headEnd, out var firstLineEnd, out rejection, out var linesChecked))
         {
             return false;
         }
@@ -30,11 +30,16 @@ internal static class HttpRequestParser
         rejection = ParseRequestLine(head, firstLineEnd - headStart);
         if (rejection == HttpRejection.None)
         {
-            rejection = HttpHeadScanner.ParseFields(head, firstLineEnd - headStart + 2, headEnd - headStart, isRequest: true);
+            rejection = HttpHeadScanner.ParseFields(head, firstLineEnd - headStart + 2, headEnd - headStart, isRequest: true, limits.MaxHeaderCount);
         }
         if (rejection == HttpRejection.None)
         {
             rejection = DecideFraming(head);
+        }
+        if (rejection != HttpRejection.None && !linesChecked)
+        {
+            var first = HttpHeadScanner.LineByLineRejection(memory.Span, truncated, limits, isRequest: true);
+            rejection = first == HttpRejection.None ? rejection : first;
         }
         return rejection == HttpRejection.None;
     }

@@ -14,7 +14,7 @@ internal static class HttpResponseParser
         var memory = head.Contiguous(input, limits.MaxHeadBytes + 64);
         var truncated = input.Length > memory.Length;
         if (!HttpHeadScanner.TryLocateHead(memory.Span, truncated, limits, isRequest: false,
-                out var headStart, out var headEnd, out var firstLineEnd, out rejection))
+                out var headStart, out var headEnd, out var firstLineEnd, out rejection, out var linesChecked))
         {
             return false;
         }
@@ -24,11 +24,16 @@ internal static class HttpResponseParser
         rejection = ParseStatusLine(head, lineLength);
         if (rejection == HttpRejection.None)
         {
-            rejection = HttpHeadScanner.ParseFields(head, lineLength + 2, headEnd - headStart, isRequest: false);
+            rejection = HttpHeadScanner.ParseFields(head, lineLength + 2, headEnd - headStart, isRequest: false, limits.MaxHeaderCount);
         }
         if (rejection == HttpRejection.None)
         {
             rejection = DecideFraming(head, requestMethod);
+        }
+        if (rejection != HttpRejection.None && !linesChecked)
+        {
+            var first = HttpHeadScanner.LineByLineRejection(memory.Span, truncated, limits, isRequest: false);
+            rejection = first == HttpRejection.None ? rejection : first;
         }
         return rejection == HttpRejection.None;
     }

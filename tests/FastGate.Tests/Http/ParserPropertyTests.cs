@@ -108,6 +108,56 @@ public sealed class ParserPropertyTests
     }
 
     [Fact]
+    public void LocatingTheHeadWithOneSearch_GivesTheLineByLineScansAnswer()
+    {
+        // TryLocateHead finds a whole head with one search for the blank line and leaves its lines unchecked; parsing
+        // then refuses what the line-by-line scan would have refused first. Both must give the same answer: the same
+        // head where the scan finds one, and the scan's own rejection (bare LF, too many lines) where it refuses one.
+        var limits = new HttpParserLimits { MaxHeaderCount = 3, MaxRequestLineBytes = 40, MaxHeadBytes = 120 };
+        var tails = Gen.ArrayOf(Gen.Elements<byte>(
+            (byte)'\r', (byte)'\n', (byte)'\r', (byte)'\n', (byte)':', (byte)' ', (byte)'a', (byte)'B', (byte)'1', (byte)'\t', 0, (byte)','));
+        var inputs = from prefix in Gen.Elements("", "\r\n", "GET / HTTP/1.1\r\n", "GET / HTTP/1.1\r\nHost: a\r\n", "HTTP/1.1 200 OK\r\nA: 1\r\n")
+                     from tail in tails
+                     from end in Gen.Elements("", "\r\n\r\n", "\r\n")
+                     select Encoding.Latin1.GetBytes(prefix).Concat(tail).Concat(Encoding.Latin1.GetBytes(end)).ToArray();
+        var found = 0;
+        var refusedByTheScan = 0;
+        Prop.ForAll(inputs.ToArbitrary(), input =>
+        {
+            foreach (var isRequest in new[] { true, false })
+            {
+                var fast = HttpHeadScanner.TryLocateHead(input, false, limits, isRequest,
+                    out var start, out var end, out var firstLineEnd, out var rejection, out var linesChecked);
+                var scan = HttpHeadScanner.TryLocateHeadLineByLine(input, false, limits, isRequest,
+                    out var scanStart, out var scanEnd, out var scanFirstLineEnd, out var scanRejection);
+                if (scan)
+                {
+                    Assert.True(fast);
+                    Assert.Equal((scanStart, scanEnd, scanFirstLineEnd), (start, end, firstLineEnd));
+                    found++;
+                }
+                else if (fast)
+                {
+                    Assert.False(linesChecked);
+                    Assert.NotEqual(HttpRejection.None, scanRejection);
+                    Assert.Equal(scanRejection, HttpHeadScanner.LineByLineRejection(input, false, limits, isRequest));
+                    var parsed = isRequest
+                        ? HttpRequestParser.TryParse(new ReadOnlySequence<byte>(input), new HttpRequestHead(), limits, out var parseRejection)
+                        : HttpResponseParser.TryParse(new ReadOnlySequence<byte>(input), new HttpResponseHead(), HttpMethodKind.Get, limits, out parseRejection);
+                    Assert.False(parsed);
+                    Assert.Equal(scanRejection, parseRejection);
+                    refusedByTheScan++;
+                }
+                else
+                {
+                    Assert.Equal(scanRejection, rejection);
+                }
+            }
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(3000));
+        Assert.True(found > 100 && refusedByTheScan > 100, $"{found} heads found, {refusedByTheScan} refused by the scan only: the cases were not exercised");
+    }
+
+    [Fact]
     public void ChunkedBody_AnySegmentation_SameData()
     {
         var bodies = from chunks in ListOf(Gen.Choose(1, 40), 0, 8)
