@@ -19,28 +19,17 @@ internal static class HttpRequestParser
         var maxScan = limits.MaxHeadBytes + 64; // room for a few leading empty lines
         var memory = head.Contiguous(input, maxScan);
         var truncated = input.Length > memory.Length;
-        if (!HttpHeadScanner.TryLocateHead(memory.Span, truncated, limits, isRequest: true,
-                out var headStart, out var headEnd, out var firstLineEnd, out rejection, out var linesChecked))
+        if (!HttpHeadScanner.TryLocateFirstLine(memory.Span, truncated, limits, isRequest: true, out var headStart, out var firstLineEnd, out rejection))
         {
             return false;
         }
-
-        head.SetBuffer(memory[headStart..headEnd]);
-        head.ConsumedLength = headEnd;
+        head.SetBuffer(memory[headStart..]); // until TryCompleteHead ends it at the blank line
         rejection = ParseRequestLine(head, firstLineEnd - headStart);
-        if (rejection == HttpRejection.None)
+        if (!HttpHeadScanner.TryCompleteHead(memory, truncated, limits, isRequest: true, head, headStart, firstLineEnd, rejection, out rejection))
         {
-            rejection = HttpHeadScanner.ParseFields(head, firstLineEnd - headStart + 2, headEnd - headStart, isRequest: true, limits.MaxHeaderCount);
+            return false;
         }
-        if (rejection == HttpRejection.None)
-        {
-            rejection = DecideFraming(head);
-        }
-        if (rejection != HttpRejection.None && !linesChecked)
-        {
-            var first = HttpHeadScanner.LineByLineRejection(memory.Span, truncated, limits, isRequest: true);
-            rejection = first == HttpRejection.None ? rejection : first;
-        }
+        rejection = DecideFraming(head);
         return rejection == HttpRejection.None;
     }
 

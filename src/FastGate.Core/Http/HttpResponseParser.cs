@@ -13,28 +13,17 @@ internal static class HttpResponseParser
         head.Reset();
         var memory = head.Contiguous(input, limits.MaxHeadBytes + 64);
         var truncated = input.Length > memory.Length;
-        if (!HttpHeadScanner.TryLocateHead(memory.Span, truncated, limits, isRequest: false,
-                out var headStart, out var headEnd, out var firstLineEnd, out rejection, out var linesChecked))
+        if (!HttpHeadScanner.TryLocateFirstLine(memory.Span, truncated, limits, isRequest: false, out var headStart, out var firstLineEnd, out rejection))
         {
             return false;
         }
-        head.SetBuffer(memory[headStart..headEnd]);
-        head.ConsumedLength = headEnd;
-        var lineLength = firstLineEnd - headStart;
-        rejection = ParseStatusLine(head, lineLength);
-        if (rejection == HttpRejection.None)
+        head.SetBuffer(memory[headStart..]); // until TryCompleteHead ends it at the blank line
+        rejection = ParseStatusLine(head, firstLineEnd - headStart);
+        if (!HttpHeadScanner.TryCompleteHead(memory, truncated, limits, isRequest: false, head, headStart, firstLineEnd, rejection, out rejection))
         {
-            rejection = HttpHeadScanner.ParseFields(head, lineLength + 2, headEnd - headStart, isRequest: false, limits.MaxHeaderCount);
+            return false;
         }
-        if (rejection == HttpRejection.None)
-        {
-            rejection = DecideFraming(head, requestMethod);
-        }
-        if (rejection != HttpRejection.None && !linesChecked)
-        {
-            var first = HttpHeadScanner.LineByLineRejection(memory.Span, truncated, limits, isRequest: false);
-            rejection = first == HttpRejection.None ? rejection : first;
-        }
+        rejection = DecideFraming(head, requestMethod);
         return rejection == HttpRejection.None;
     }
 
