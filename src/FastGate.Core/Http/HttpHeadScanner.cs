@@ -86,7 +86,11 @@ internal static class HttpHeadScanner
     {
         var headLength = -1;
         rejection = firstLineRejection;
-        if (rejection == HttpRejection.None)
+        // A head that arrives piece by piece (a slow client's) is parsed at its first arrival and then only once its
+        // blank line is there: each arrival in between costs one search and the scan, as when heads were located
+        // before they were parsed, not a parse of every line each time. A head read whole costs no search.
+        var span = memory.Span;
+        if (rejection == HttpRejection.None && (!head.AwaitingBlankLine || span[firstLineEnd..].IndexOf("\r\n\r\n"u8) >= 0))
         {
             rejection = ParseFields(head, firstLineEnd - headStart + 2, isRequest, limits.MaxHeaderCount, out headLength);
         }
@@ -94,12 +98,14 @@ internal static class HttpHeadScanner
         {
             head.SetBuffer(memory.Slice(headStart, headLength));
             head.ConsumedLength = headStart + headLength;
+            head.AwaitingBlankLine = false;
             return true;
         }
-        if (!TryLocateHeadLineByLine(memory.Span, inputIsTruncated, limits, isRequest, out _, out _, out _, out var scanRejection))
+        if (!TryLocateHeadLineByLine(span, inputIsTruncated, limits, isRequest, out _, out _, out _, out var scanRejection))
         {
             rejection = scanRejection;
         }
+        head.AwaitingBlankLine = rejection == HttpRejection.None;
         return false;
     }
 

@@ -75,6 +75,12 @@ internal abstract class HttpMessageHead
         return false;
     }
 
+    /// <summary>
+    /// The last parse found the head's first line but not its end: the next attempt (with more bytes) parses the
+    /// fields only once the blank line is there. Survives <see cref="Reset"/>, which every attempt starts with.
+    /// </summary>
+    internal bool AwaitingBlankLine { get; set; }
+
     public virtual void Reset()
     {
         Buffer = default;

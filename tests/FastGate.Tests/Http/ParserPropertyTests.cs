@@ -153,6 +153,52 @@ public sealed class ParserPropertyTests
     }
 
     [Fact]
+    public void AHeadArrivingPieceByPiece_GetsTheAnswerAFreshParseGives()
+    {
+        // The connection parses the same head object again as more bytes arrive; after a "need more" it parses the
+        // fields only once the blank line is there. Whatever the bytes, each arrival must get the answer a fresh
+        // parse of the same bytes gives.
+        var limits = new HttpParserLimits { MaxHeaderCount = 3, MaxRequestLineBytes = 40, MaxHeadBytes = 120 };
+        var tails = Gen.ArrayOf(Gen.Elements<byte>(
+            (byte)'\r', (byte)'\n', (byte)'\r', (byte)'\n', (byte)':', (byte)' ', (byte)'a', (byte)'B', (byte)'1', (byte)'\t', 0));
+        var inputs = from prefix in Gen.Elements("GET / HTTP/1.1\r\n", "GET / HTTP/1.1\r\nHost: a\r\n", "HTTP/1.1 200 OK\r\nA: 1\r\n")
+                     from tail in Gen.OneOf(tails, Gen.Elements("", "B: 1\r\n", "a:b\r\nc:  d \r\n").Select(Encoding.Latin1.GetBytes))
+                     from end in Gen.Elements("", "\r\n\r\n", "\r\n\r\nbody")
+                     select Encoding.Latin1.GetBytes(prefix).Concat(tail).Concat(Encoding.Latin1.GetBytes(end)).ToArray();
+        var completed = 0;
+        Prop.ForAll(inputs.ToArbitrary(), input =>
+        {
+            var request = new HttpRequestHead();
+            for (var length = 1; length <= input.Length; length++)
+            {
+                var bytes = new ReadOnlySequence<byte>(input, 0, length);
+                var again = HttpRequestParser.TryParse(bytes, request, limits, out var againRejection);
+                var fresh = HttpRequestParser.TryParse(bytes, new HttpRequestHead(), limits, out var freshRejection);
+                Assert.Equal((fresh, freshRejection), (again, againRejection));
+                if (again || againRejection != HttpRejection.None)
+                {
+                    completed += again ? 1 : 0;
+                    break; // the connection stops here: it forwards the head or answers
+                }
+            }
+            var response = new HttpResponseHead();
+            for (var length = 1; length <= input.Length; length++)
+            {
+                var bytes = new ReadOnlySequence<byte>(input, 0, length);
+                var again = HttpResponseParser.TryParse(bytes, response, HttpMethodKind.Get, limits, out var againRejection);
+                var fresh = HttpResponseParser.TryParse(bytes, new HttpResponseHead(), HttpMethodKind.Get, limits, out var freshRejection);
+                Assert.Equal((fresh, freshRejection), (again, againRejection));
+                if (again || againRejection != HttpRejection.None)
+                {
+                    completed += again ? 1 : 0;
+                    break;
+                }
+            }
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(1000));
+        Assert.True(completed > 100, $"{completed} heads completed: the case was not exercised");
+    }
+
+    [Fact]
     public void ChunkedBody_AnySegmentation_SameData()
     {
         var bodies = from chunks in ListOf(Gen.Choose(1, 40), 0, 8)
