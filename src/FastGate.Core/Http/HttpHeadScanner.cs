@@ -101,7 +101,8 @@ internal static class HttpHeadScanner
             head.AwaitingBlankLine = false;
             return true;
         }
-        if (!TryLocateHeadLineByLine(span, inputIsTruncated, limits, isRequest, out _, out _, out _, out var scanRejection))
+        // The first line is located already (the same for the scan): only its header lines are scanned.
+        if (!TryLocateHeaderLines(span, inputIsTruncated, limits, headStart, firstLineEnd, out _, out var scanRejection))
         {
             rejection = scanRejection;
         }
