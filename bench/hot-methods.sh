@@ -25,40 +25,19 @@ rm -f "$build/fastgate.dbg"
 objcopy --strip-debug "$build/fastgate" # valgrind 3.19 cannot read clang's DWARF 5
 load=load/FastGate.Load/bin/Release/net10.0/fastgate-load
 
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-wait_port() { for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done; echo "port $1 never opened"; exit 1; }
-
-"$build/fastgate" certs dev --out "$work/certs" --hosts bench.test,upstream.test,localhost >/dev/null
-c="$work/certs"
-for upstream in "9610 64" "9611 16384"; do
-  set -- $upstream
-  taskset -c 1 "$load" upstream --listen "127.0.0.1:$1" --body-size "$2" --cert "$c/server.crt" --key "$c/server.key" --client-ca "$c/ca.crt" >/dev/null & pids+=($!)
-  wait_port "$1"
-done
-sed "s#\${CERTS}#$c#g" bench/fastgate-bench.json.template > "$work/fastgate.json"
+source bench/profile-mix.sh
+profile_setup "$build/fastgate"
 
 taskset -c 0 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 valgrind --tool=callgrind --instr-atstart=no \
   --callgrind-out-file="$work/profile.out" "$build/fastgate" run --config "$work/fastgate.json" --log-level Warning \
   > "$work/valgrind.log" 2>&1 & vp=$!; pids+=($vp)
 wait_port 8610; wait_port 8611
 
-# load SCALE: each scenario with SCALE times its request count
-load_all() {
-  local n=$1 tls=(--cacert "$c/ca.crt") mtls=(--cacert "$c/ca.crt" --cert "$c/client.crt" --key "$c/client.key")
-  taskset -c 1 "$load" run https://bench.test:8610/small/ -c 8 --connect-to 127.0.0.1:8610 "${tls[@]}" -n $((n * 3000)) -d 600 --warmup 0 -q >/dev/null
-  taskset -c 1 "$load" run https://bench.test:8610/small/ -c 8 -m POST --body-size 4096 --connect-to 127.0.0.1:8610 "${tls[@]}" -n $((n * 1500)) -d 600 --warmup 0 -q >/dev/null
-  taskset -c 1 "$load" run https://bench.test:8610/large/ -c 8 --connect-to 127.0.0.1:8610 "${tls[@]}" -n $((n * 1500)) -d 600 --warmup 0 -q >/dev/null
-  taskset -c 1 "$load" run https://bench.test:8611/small/ -c 2 --new-connection --connect-to 127.0.0.1:8611 "${mtls[@]}" -n $((n * 100)) -d 600 --warmup 0 -q >/dev/null
-  taskset -c 1 "$load" run https://bench.test:8611/small/ -c 2 --new-connection --resume --connect-to 127.0.0.1:8611 "${mtls[@]}" -n $((n * 100)) -d 600 --warmup 0 -q >/dev/null
-}
 echo "== warm-up under callgrind"
-load_all 1
+profile_mix 1
 echo "== profile (instrumentation on)"
 callgrind_control -i on "$vp" >/dev/null
-load_all 2
+profile_mix 2
 callgrind_control -i off "$vp" >/dev/null
 kill "$vp"; wait "$vp" 2>/dev/null || true
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Writes src/FastGate/fastgate.mibc, the static profile NativeAOT's compiler lays out each method's blocks by (hot
 # blocks together, cold ones out of the way; it reads it through the MibcFile item), and fastgate.mibc.methods beside it.
-# Usage: bench/static-pgo.sh   (about a minute)
+# Usage: bench/static-pgo.sh   (about a minute; two in the VM's slow hours)
 #   Runs a JIT build of FastGate with the runtime's own instrumentation (TieredPGO, tier-0 code instrumented from the
 #   start and never promoted, the framework jitted too rather than precompiled) while the load generator sends the same
 #   mix as bench/hot-methods.sh (GET 64 B, POST 4 KiB, GET 16 KiB, full and resumed mutual-TLS handshakes), stops it so
@@ -28,32 +28,15 @@ dotnet build -c Release load/FastGate.Load -v quiet -nologo >/dev/null
 dotnet build -c Release bench/StaticPgo -v quiet -nologo >/dev/null
 load=load/FastGate.Load/bin/Release/net10.0/fastgate-load
 
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-wait_port() { for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done; echo "port $1 never opened"; exit 1; }
-
-dotnet "$build/fastgate.dll" certs dev --out "$work/certs" --hosts bench.test,upstream.test,localhost >/dev/null
-c="$work/certs"
-for upstream in "9610 64" "9611 16384"; do
-  set -- $upstream
-  taskset -c 1 "$load" upstream --listen "127.0.0.1:$1" --body-size "$2" --cert "$c/server.crt" --key "$c/server.key" --client-ca "$c/ca.crt" >/dev/null & pids+=($!)
-  wait_port "$1"
-done
-sed "s#\${CERTS}#$c#g" bench/fastgate-bench.json.template > "$work/fastgate.json"
+source bench/profile-mix.sh
+profile_setup dotnet "$build/fastgate.dll"
 
 echo "== profiling (instrumented JIT build on CPU 0, load on CPU 1)"
 taskset -c 0 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_TieredPGO=1 DOTNET_TieredPGO_InstrumentOnlyHotCode=0 \
   DOTNET_ReadyToRun=0 DOTNET_TC_CallCounting=0 DOTNET_WritePGOData=1 DOTNET_PGODataPath="$work/pgo.txt" \
   dotnet "$build/fastgate.dll" run --config "$work/fastgate.json" --log-level Warning > "$work/fastgate.log" 2>&1 & gp=$!; pids+=($gp)
 wait_port 8610; wait_port 8611
-tls=(--cacert "$c/ca.crt") mtls=(--cacert "$c/ca.crt" --cert "$c/client.crt" --key "$c/client.key")
-taskset -c 1 "$load" run https://bench.test:8610/small/ -c 8 --connect-to 127.0.0.1:8610 "${tls[@]}" -n 6000 -d 600 --warmup 0 -q >/dev/null
-taskset -c 1 "$load" run https://bench.test:8610/small/ -c 8 -m POST --body-size 4096 --connect-to 127.0.0.1:8610 "${tls[@]}" -n 3000 -d 600 --warmup 0 -q >/dev/null
-taskset -c 1 "$load" run https://bench.test:8610/large/ -c 8 --connect-to 127.0.0.1:8610 "${tls[@]}" -n 3000 -d 600 --warmup 0 -q >/dev/null
-taskset -c 1 "$load" run https://bench.test:8611/small/ -c 2 --new-connection --connect-to 127.0.0.1:8611 "${mtls[@]}" -n 200 -d 600 --warmup 0 -q >/dev/null
-taskset -c 1 "$load" run https://bench.test:8611/small/ -c 2 --new-connection --resume --connect-to 127.0.0.1:8611 "${mtls[@]}" -n 200 -d 600 --warmup 0 -q >/dev/null
+profile_mix 2
 kill -TERM "$gp"; wait "$gp" || true # the runtime writes its counts as it shuts down
 [ -s "$work/pgo.txt" ] || { echo "the runtime wrote no PGO data"; tail -5 "$work/fastgate.log"; exit 1; }
 

@@ -18,12 +18,11 @@ internal sealed class MibcWriter
     private readonly MetadataBuilder _metadata = new();
     private readonly MethodBodyStreamEncoder _bodies = new(new BlobBuilder());
     private readonly BlobHandle _voidSignature;
-    private readonly Dictionary<string, AssemblyReferenceHandle> _assemblies = new(StringComparer.Ordinal);
+    private readonly AssemblySet _assemblySet;
+    private readonly Dictionary<string, AssemblyReferenceHandle> _assemblyReferences = new(StringComparer.Ordinal);
     private readonly Dictionary<(MetadataReader, EntityHandle), EntityHandle> _types = new();
     private readonly SortedDictionary<string, InstructionEncoder> _groups = new(StringComparer.Ordinal);
     private int _methodCount;
-
-    private readonly AssemblySet _assemblySet;
 
     public MibcWriter(string name, AssemblySet assemblies)
     {
@@ -139,12 +138,12 @@ internal sealed class MibcWriter
     private AssemblyReferenceHandle AssemblyReference(AssemblyName name)
     {
         string key = name.Name!;
-        if (_assemblies.TryGetValue(key, out AssemblyReferenceHandle handle)) return handle;
+        if (_assemblyReferences.TryGetValue(key, out AssemblyReferenceHandle handle)) return handle;
         byte[]? token = name.GetPublicKeyToken();
         handle = _metadata.AddAssemblyReference(_metadata.GetOrAddString(key), name.Version ?? new Version(0, 0, 0, 0),
             name.CultureName is { Length: > 0 } culture ? _metadata.GetOrAddString(culture) : default,
             token is { Length: > 0 } ? _metadata.GetOrAddBlob(token) : default, default, default);
-        _assemblies.Add(key, handle);
+        _assemblyReferences.Add(key, handle);
         return handle;
     }
 
