@@ -4,7 +4,9 @@
 # per request (utime+stime from /proc ÷ requests) and B÷A; an A/A run stays within ±1% (2026-12-02), where
 # bench/e2e.sh's rounds (one proxy after the other) scatter by ±10%. Made for hot-path changes worth 1–5%.
 # Usage: bench/ab.sh A_BINARY B_BINARY [ROUNDS=6] [SECONDS=8] [SCENARIO=get-64B]
-#   SCENARIO: get-64B, get-16KiB or post-4KiB; A_ENV / B_ENV="NAME=value ..." set environment variables for one side.
+#   SCENARIO: get-64B, get-16KiB or post-4KiB (32 keep-alive connections a side), or mtls-handshake-full or
+#   mtls-handshake-resumed (a new mutual-TLS connection per request, 4 at a time a side: CPU per handshake);
+#   A_ENV / B_ENV="NAME=value ..." set environment variables for one side.
 #   B_BINARY = nginx runs nginx (configured as in bench/e2e.sh, one worker) as B: FastGate against nginx under the
 #   same drift (both proxies share one core here, unlike bench/e2e.sh, where each has it alone).
 #   B_BINARY = floor:PATH runs bench/SslStreamFloor's binary as B (get-64B and post-4KiB only): the least an SslStream
@@ -21,17 +23,22 @@ if [ "$2" = nginx ]; then
 elif [[ "$2" == floor:* ]]; then
   b_bin=$(realpath "${2#floor:}"); floor=1
   [ -x "$b_bin" ] || { echo "missing $b_bin (dotnet publish bench/SslStreamFloor -c Release -r linux-x64 -o DIR)"; exit 1; }
-  [ "${5:-get-64B}" != get-16KiB ] || { echo "the floor relays one record per read: get-64B or post-4KiB only"; exit 2; }
+  [[ "${5:-get-64B}" == get-64B || "${5:-get-64B}" == post-4KiB ]] || { echo "the floor relays one record per read: get-64B or post-4KiB only"; exit 2; }
 else
   b_bin=$(realpath "$2")
   [ -x "$b_bin" ] || { echo "missing $b_bin"; exit 1; }
 fi
 load=load/FastGate.Load/bin/Release/net10.0/fastgate-load
 for f in "$a_bin" "$load"; do [ -x "$f" ] || { echo "missing $f"; exit 1; }; done
+# Ports: A serves TLS on 8610 and mutual TLS on 8611, B on 8606 and 8607.
+a_port=8610; b_port=8606; connections=32
 case "$scenario" in
   get-64B) path=/small/; extra=() ;;
   get-16KiB) path=/large/; extra=() ;;
   post-4KiB) path=/small/; extra=(-m POST --body-size 4096) ;;
+  mtls-handshake-full|mtls-handshake-resumed)
+    path=/small/; a_port=8611; b_port=8607; connections=4
+    extra=(--new-connection); [ "$scenario" = mtls-handshake-resumed ] && extra+=(--resume) ;;
   *) echo "unknown scenario $scenario"; exit 2 ;;
 esac
 
@@ -44,6 +51,7 @@ cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 "$a_bin" certs dev --out "$work/certs" --hosts bench.test,upstream.test,localhost >/dev/null
 c="$work/certs"
+[ "$connections" = 32 ] || extra+=(--cert "$c/client.crt" --key "$c/client.key")
 taskset -c 1 "$load" upstream --listen 127.0.0.1:9610 --body-size 64 --cert "$c/server.crt" --key "$c/server.key" --client-ca "$c/ca.crt" >/dev/null & pids+=($!)
 taskset -c 1 "$load" upstream --listen 127.0.0.1:9611 --body-size 16384 --cert "$c/server.crt" --key "$c/server.key" --client-ca "$c/ca.crt" >/dev/null & pids+=($!)
 wait_port 9610; wait_port 9611
@@ -63,13 +71,13 @@ else
   # shellcheck disable=SC2086
   taskset -c 0 env ${B_ENV:-} "$b_bin" run --config "$work/b.json" --log-level Warning > "$work/b.log" 2>&1 & b_pid=$!; pids+=($b_pid)
 fi
-wait_port 8610; wait_port 8606
+wait_port 8610; wait_port 8606; wait_port "$a_port"; wait_port "$b_port"
 
-load_both() { # $1 seconds, $2 report prefix: 32 connections on each build, at the same time
-  taskset -c 1 "$load" run "https://bench.test:8610$path" -c 32 "${extra[@]}" --connect-to 127.0.0.1:8610 --cacert "$c/ca.crt" \
-    -d "$1" --warmup 0 -q --report "$work/$2-a" > /dev/null & local la=$!
-  taskset -c 1 "$load" run "https://bench.test:8606$path" -c 32 "${extra[@]}" --connect-to 127.0.0.1:8606 --cacert "$c/ca.crt" \
-    -d "$1" --warmup 0 -q --report "$work/$2-b" > /dev/null & local lb=$!
+load_both() { # $1 seconds, $2 report prefix: the same connections on each build, at the same time
+  taskset -c 1 "$load" run "https://bench.test:$a_port$path" -c "$connections" "${extra[@]}" --connect-to "127.0.0.1:$a_port" \
+    --cacert "$c/ca.crt" -d "$1" --warmup 0 -q --report "$work/$2-a" > /dev/null & local la=$!
+  taskset -c 1 "$load" run "https://bench.test:$b_port$path" -c "$connections" "${extra[@]}" --connect-to "127.0.0.1:$b_port" \
+    --cacert "$c/ca.crt" -d "$1" --warmup 0 -q --report "$work/$2-b" > /dev/null & local lb=$!
   wait "$la" "$lb"
 }
 
