@@ -14,8 +14,8 @@ cd "$(dirname "$0")/.."
 out=src/FastGate/fastgate.mibc
 build=bench/.build/fastgate-jit-pgo
 
-runtime_version=$(dotnet --list-runtimes | awk '$1 == "Microsoft.NETCore.App" {v = $2; d = $3} END {print v}')
-runtime_dir=$(dotnet --list-runtimes | awk '$1 == "Microsoft.NETCore.App" {d = $3 "/" $2} END {print d}' | tr -d '[]')
+# The newest Microsoft.NETCore.App runs the JIT build ("Microsoft.NETCore.App 10.0.12 [/usr/share/dotnet/shared/...]").
+read -r runtime_version runtime_dir < <(dotnet --list-runtimes | awk '$1 == "Microsoft.NETCore.App" {v = $2; d = $3 "/" $2} END {print v, d}' | tr -d '[]')
 echo "== building (JIT, framework-dependent: runs on Microsoft.NETCore.App $runtime_version)"
 rm -rf "$build"
 dotnet publish src/FastGate -c Release -r linux-x64 --self-contained false -p:PublishAot=false -o "$build" -v quiet -nologo >/dev/null

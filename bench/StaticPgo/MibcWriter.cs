@@ -52,7 +52,7 @@ internal sealed class MibcWriter
         EntityHandle parent = resolved.DeclaringType is { } instantiation
             ? _metadata.AddTypeSpecification(_metadata.GetOrAddBlob(EncodeType(instantiation)))
             : TypeReference(reader, definition.GetDeclaringType());
-        BlobHandle signature = _metadata.GetOrAddBlob(RewriteSignature(reader, reader.GetBlobReader(definition.Signature)));
+        BlobHandle signature = _metadata.GetOrAddBlob(RewriteMethodSignature(reader, reader.GetBlobReader(definition.Signature)));
         MemberReferenceHandle reference = _metadata.AddMemberReference(parent, _metadata.GetOrAddString(reader.GetString(definition.Name)), signature);
 
         il.OpCode(ILOpCode.Ldtoken);
@@ -184,7 +184,7 @@ internal sealed class MibcWriter
             case HandleKind.TypeSpecification:
             {
                 TypeSpecification spec = reader.GetTypeSpecification((TypeSpecificationHandle)type);
-                result = _metadata.AddTypeSpecification(_metadata.GetOrAddBlob(RewriteSignature(reader, reader.GetBlobReader(spec.Signature))));
+                result = _metadata.AddTypeSpecification(_metadata.GetOrAddBlob(RewriteTypeSignature(reader, reader.GetBlobReader(spec.Signature))));
                 break;
             }
             default:
@@ -194,29 +194,33 @@ internal sealed class MibcWriter
         return result;
     }
 
-    /// <summary>Copies a method or type signature blob, moving each embedded type token into this file (ECMA-335
-    /// II.23.2: tokens follow CLASS, VALUETYPE, CMOD_REQD and CMOD_OPT; everything else is copied as it is).</summary>
-    private BlobBuilder RewriteSignature(MetadataReader reader, BlobReader blob)
+    /// <summary>Copies a signature blob, moving each embedded type token into this file (ECMA-335 II.23.2: tokens
+    /// follow CLASS, VALUETYPE, CMOD_REQD and CMOD_OPT; everything else is copied as it is).</summary>
+    private BlobBuilder RewriteMethodSignature(MetadataReader reader, BlobReader blob)
     {
         var output = new BlobBuilder();
-        var header = blob.ReadSignatureHeader();
-        output.WriteByte(header.RawValue);
-        if (header.Kind == SignatureKind.Method || header.Kind == SignatureKind.Property)
-        {
-            if (header.IsGeneric) output.WriteCompressedInteger(blob.ReadCompressedInteger());
-            int parameters = blob.ReadCompressedInteger();
-            output.WriteCompressedInteger(parameters);
-            CopyType(reader, ref blob, output); // return type
-            for (int i = 0; i < parameters; i++) CopyType(reader, ref blob, output);
-        }
-        else
-        {
-            // A TypeSpec blob: the header byte read above is the type's first element.
-            blob.Offset -= 1;
-            output.Clear();
-            CopyType(reader, ref blob, output);
-        }
+        CopyMethodSignature(reader, ref blob, output);
         return output;
+    }
+
+    /// <summary>As <see cref="RewriteMethodSignature"/>, for a TypeSpec's blob: one type.</summary>
+    private BlobBuilder RewriteTypeSignature(MetadataReader reader, BlobReader blob)
+    {
+        var output = new BlobBuilder();
+        CopyType(reader, ref blob, output);
+        return output;
+    }
+
+    // Also the shape of a function pointer's signature.
+    private void CopyMethodSignature(MetadataReader reader, ref BlobReader blob, BlobBuilder output)
+    {
+        SignatureHeader header = blob.ReadSignatureHeader();
+        output.WriteByte(header.RawValue);
+        if (header.IsGeneric) output.WriteCompressedInteger(blob.ReadCompressedInteger());
+        int parameters = blob.ReadCompressedInteger();
+        output.WriteCompressedInteger(parameters);
+        CopyType(reader, ref blob, output); // return type
+        for (int i = 0; i < parameters; i++) CopyType(reader, ref blob, output);
     }
 
     private void CopyType(MetadataReader reader, ref BlobReader blob, BlobBuilder output)
@@ -263,15 +267,8 @@ internal sealed class MibcWriter
                 output.WriteCompressedInteger(blob.ReadCompressedInteger());
                 break;
             case SignatureTypeCode.FunctionPointer:
-            {
-                var header = blob.ReadSignatureHeader();
-                output.WriteByte(header.RawValue);
-                if (header.IsGeneric) output.WriteCompressedInteger(blob.ReadCompressedInteger());
-                int parameters = blob.ReadCompressedInteger(); output.WriteCompressedInteger(parameters);
-                CopyType(reader, ref blob, output);
-                for (int i = 0; i < parameters; i++) CopyType(reader, ref blob, output);
+                CopyMethodSignature(reader, ref blob, output);
                 break;
-            }
             default:
                 break; // primitives, string, object, typedbyref: the element type alone
         }
