@@ -142,12 +142,19 @@ defaults
   timeout server 60s
   option http-keep-alive
   http-reuse always
+  option forwardfor # with the frontends' headers below: what FastGate adds to every forwarded request
 frontend tls
   bind 127.0.0.1:8630 ssl crt $work/server.pem alpn http/1.1 no-tls-tickets
+  http-request set-header X-Request-Id %[uuid()] unless { req.hdr(x-request-id) -m found }
+  http-request set-header X-Forwarded-Proto https
+  http-request set-header X-Forwarded-Host %[req.hdr(host)]
   use_backend large if { path_beg /large }
   default_backend small
 frontend mtls
   bind 127.0.0.1:8631 ssl crt $work/server.pem ca-file $c/ca.crt verify required alpn http/1.1 no-tls-tickets
+  http-request set-header X-Request-Id %[uuid()] unless { req.hdr(x-request-id) -m found }
+  http-request set-header X-Forwarded-Proto https
+  http-request set-header X-Forwarded-Host %[req.hdr(host)]
   default_backend small
 backend small
   server s1 127.0.0.1:9610 ssl crt $work/upstream-client.pem ca-file $c/ca.crt verify required sni str(upstream.test) verifyhost upstream.test

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Transforms;
 
 // Usage: YarpPeer CERTS_DIR TLS_PORT MTLS_PORT SMALL_UPSTREAM_PORT LARGE_UPSTREAM_PORT
 var certs = args[0];
@@ -45,7 +46,15 @@ ClusterConfig[] clusters =
     new() { ClusterId = "small", Destinations = new Dictionary<string, DestinationConfig> { ["d"] = new() { Address = $"https://127.0.0.1:{args[3]}" } } },
     new() { ClusterId = "large", Destinations = new Dictionary<string, DestinationConfig> { ["d"] = new() { Address = $"https://127.0.0.1:{args[4]}" } } },
 ];
-builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters).ConfigureHttpClient((_, handler) =>
+// YARP adds X-Forwarded-For/-Proto/-Host by default; X-Request-Id as FastGate does (the client's, or one generated).
+builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters).AddTransforms(transforms => transforms.AddRequestTransform(context =>
+{
+    if (!context.HttpContext.Request.Headers.ContainsKey("X-Request-Id"))
+    {
+        context.ProxyRequest.Headers.TryAddWithoutValidation("X-Request-Id", context.HttpContext.TraceIdentifier);
+    }
+    return ValueTask.CompletedTask;
+})).ConfigureHttpClient((_, handler) =>
 {
     handler.SslOptions.ClientCertificates = [upstreamClient];
     handler.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => upstreamClient;
