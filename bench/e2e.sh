@@ -168,14 +168,41 @@ scenario() { # $1 = scenario name: one row for the proxy chosen by use_proxy
   case "$1" in
     get-64B) measure "get-64B" https://bench.test:$t/small/ -c 64 --connect-to 127.0.0.1:$t --cacert "$c/ca.crt" ;;
     # The same load for every proxy (open model, latency from the intended send time): p99 at equal load.
-    get-64B-15k) measure "get-64B-15k" https://bench.test:$t/small/ -c 64 --rate 15000 --connect-to 127.0.0.1:$t --cacert "$c/ca.crt" ;;
+    get-64B-equal-load) measure "get-64B-equal-load" https://bench.test:$t/small/ -c 64 --rate "$equal_rate" --connect-to 127.0.0.1:$t --cacert "$c/ca.crt" ;;
     get-16KiB) measure "get-16KiB" https://bench.test:$t/large/ -c 64 --connect-to 127.0.0.1:$t --cacert "$c/ca.crt" ;;
     post-4KiB) measure "post-4KiB" https://bench.test:$t/small/ -c 64 -m POST --body-size 4096 --connect-to 127.0.0.1:$t --cacert "$c/ca.crt" ;;
     mtls-handshake-full) measure "mtls-handshake-full" https://bench.test:$m/small/ -c 4 --new-connection --connect-to 127.0.0.1:$m --cacert "$c/ca.crt" --cert "$c/client.crt" --key "$c/client.key" ;;
     mtls-handshake-resumed) measure "mtls-handshake-resumed" https://bench.test:$m/small/ -c 4 --new-connection --resume --connect-to 127.0.0.1:$m --cacert "$c/ca.crt" --cert "$c/client.crt" --key "$c/client.key" ;;
   esac
 }
-scenarios="get-64B get-64B-15k get-16KiB post-4KiB mtls-handshake-full mtls-handshake-resumed"
+scenarios="get-64B get-64B-equal-load get-16KiB post-4KiB mtls-handshake-full mtls-handshake-resumed"
+
+# The rate of get-64B-equal-load: half of what nginx served in this round's get-64B (the issue's bar: p99 no worse than
+# nginx's at the same load), else of the best peer's, else of FastGate's; E2E_EQUAL_RATE fixes it. A fixed rate did not
+# work on this VM: 15,000/s was more than any proxy served in its slow hours, which voided the row. Half, not 70%: the
+# VM's pace moves by more than a third within a minute, and at 70% nginx itself fell behind (p99 359 ms, 2026-12-03).
+equal_load_rate() { # $1 = round; prints requests/s and what it is half of
+  if [ -n "${E2E_EQUAL_RATE:-}" ]; then echo "$E2E_EQUAL_RATE E2E_EQUAL_RATE"; return; fi
+  python3 - "$work/summary.tsv" "$1" <<'PY'
+import os, sys
+rates = {}
+lines = open(sys.argv[1]).read().splitlines() if os.path.exists(sys.argv[1]) else []
+for f in (line.split("\t") for line in lines if line):
+    if f[1] == "get-64B" and f[6] == sys.argv[2]:
+        rates[f[0]] = float(f[2])
+peers = {p: r for p, r in rates.items() if not p.startswith("FastGate") and p != "SslStream floor"}
+if "nginx" in peers:
+    basis, rate = "nginx's GET 64 B rate", peers["nginx"]
+elif peers:
+    best = max(peers, key=peers.get)
+    basis, rate = f"{best}'s GET 64 B rate (the best peer's)", peers[best]
+elif "FastGate" in rates:
+    basis, rate = "FastGate's GET 64 B rate", rates["FastGate"]
+else:
+    basis, rate = "no GET 64 B run this round: a default", 20000
+print(max(100, int(rate * 0.5) // 100 * 100), "half of " + basis)
+PY
+}
 
 idle_memory() { # the proxy chosen by use_proxy; prints a line for its section
   local t=$tls_port
@@ -281,6 +308,10 @@ idle_memory() { # the proxy chosen by use_proxy; prints a line for its section
   # Each scenario hits every proxy in turn; the rows are printed per proxy once the round is done.
   for s in $scenarios; do
     wanted "$s" || continue
+    if [ "$s" = get-64B-equal-load ]; then
+      read -r equal_rate equal_basis < <(equal_load_rate "$round")
+      echo "Equal load this round: $equal_rate requests/s for every proxy ($equal_basis)." > "$work/equal-load-$round.md"
+    fi
     out_of_time=0
     for i in "${!labels[@]}"; do
       [ "${names[$i]} $s" != "SslStream floor get-16KiB" ] || continue # a 16 KiB response spans two records
@@ -294,6 +325,7 @@ idle_memory() { # the proxy chosen by use_proxy; prints a line for its section
     done
     [ "$out_of_time" = 0 ] || break
   done
+  if [ -s "$work/equal-load-$round.md" ]; then cat "$work/equal-load-$round.md"; echo; fi
   for i in "${!labels[@]}"; do
     echo "### ${labels[$i]}"
     echo
@@ -328,7 +360,7 @@ columns = [  # title, scenario, field index (0 req/s, 1 p99, 2 cpu) or None for 
     ("proxy CPU per resumed mTLS handshake (µs)", "mtls-handshake-resumed", 2, False, "{:.0f}"),
     ("memory per idle TLS connection, 2,000 held: 500 → 2,500 (KiB)", "idle-memory", 0, False, "{:.1f}"),
     ("p99 latency, GET 64 B, as fast as each proxy goes (ms)", "get-64B", 1, False, "{:.2f}"),
-    ("p99 latency, GET 64 B at 15,000 requests/s for all (ms)", "get-64B-15k", 1, False, "{:.2f}"),
+    ("p99 latency, GET 64 B at one rate for all: half nginx's GET 64 B rate (ms)", "get-64B-equal-load", 1, False, "{:.2f}"),
 ]
 peers = [p for p in proxies if not p.startswith("FastGate") and p != "SslStream floor"]
 print()
