@@ -6,7 +6,8 @@
 # Usage: bench/ab.sh A_BINARY B_BINARY [ROUNDS=6] [SECONDS=8] [SCENARIO=get-64B]
 #   SCENARIO: get-64B, get-16KiB or post-4KiB (32 keep-alive connections a side), or mtls-handshake-full or
 #   mtls-handshake-resumed (a new mutual-TLS connection per request, 4 at a time a side: CPU per handshake);
-#   A_ENV / B_ENV="NAME=value ..." set environment variables for one side.
+#   A_ENV / B_ENV="NAME=value ..." set environment variables for one side. AB_RATE=N: each side gets N requests/s
+#   (open model) instead of as many as it serves: CPU per request at a moderate load, where few events share a wakeup.
 #   B_BINARY = nginx runs nginx (configured as in bench/e2e.sh, one worker) as B: FastGate against nginx under the
 #   same drift (both proxies share one core here, unlike bench/e2e.sh, where each has it alone).
 #   B_BINARY = floor:PATH runs bench/SslStreamFloor's binary as B (get-64B and post-4KiB only): the least an SslStream
@@ -42,6 +43,7 @@ case "$scenario" in
   *) echo "unknown scenario $scenario"; exit 2 ;;
 esac
 
+[ -z "${AB_RATE:-}" ] || extra+=(--rate "$AB_RATE")
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -83,7 +85,7 @@ load_both() { # $1 seconds, $2 report prefix: the same connections on each build
 
 echo "== A: $a_bin ${A_ENV:-}"
 echo "== B: $b_bin ${B_ENV:-}"
-echo "== $scenario, $rounds rounds of $seconds s, A and B on CPU 0 at once (after 3 s of warm-up)"
+echo "== $scenario${AB_RATE:+ at $AB_RATE requests/s a side}, $rounds rounds of $seconds s, A and B on CPU 0 at once (after 3 s of warm-up)"
 load_both 3 warmup
 for round in $(seq 1 "$rounds"); do
   a0=$(cpu_of "$a_pid"); b0=$(cpu_of "$b_pid")

@@ -361,6 +361,8 @@ columns = [  # title, scenario, field index (0 req/s, 1 p99, 2 cpu) or None for 
     ("memory per idle TLS connection, 2,000 held: 500 → 2,500 (KiB)", "idle-memory", 0, False, "{:.1f}"),
     ("p99 latency, GET 64 B, as fast as each proxy goes (ms)", "get-64B", 1, False, "{:.2f}"),
     ("p99 latency, GET 64 B at one rate for all: half nginx's GET 64 B rate (ms)", "get-64B-equal-load", 1, False, "{:.2f}"),
+    # At half load fewer requests share a wakeup and the caches are colder: CPU per request there too, not only flat out.
+    ("proxy CPU per request, GET 64 B at that one rate (µs)", "get-64B-equal-load", 2, False, "{:.1f}"),
 ]
 peers = [p for p in proxies if not p.startswith("FastGate") and p != "SslStream floor"]
 print()
