@@ -356,7 +356,7 @@ columns = [  # title, scenario, field index (0 req/s, 1 p99, 2 cpu) or None for 
     ("proxy CPU per request, GET 16 KiB (µs)", "get-16KiB", 2, False, "{:.1f}"),
     ("proxy CPU per request, POST 4 KiB (µs)", "post-4KiB", 2, False, "{:.1f}"),
     ("proxy CPU per full mTLS handshake (µs)", "mtls-handshake-full", 2, False, "{:.0f}"),
-    ("resumed mTLS handshakes/s", "mtls-handshake-resumed", 0, True, "{:,.0f}"),
+    ("resumed mTLS handshakes/s (4 clients sharing the other core with the upstream bound it as much as the proxy does; the CPU row below compares proxies)", "mtls-handshake-resumed", 0, True, "{:,.0f}"),
     ("proxy CPU per resumed mTLS handshake (µs)", "mtls-handshake-resumed", 2, False, "{:.0f}"),
     ("memory per idle TLS connection, 2,000 held: 500 → 2,500 (KiB)", "idle-memory", 0, False, "{:.1f}"),
     ("p99 latency, GET 64 B, as fast as each proxy goes (ms)", "get-64B", 1, False, "{:.2f}"),
