@@ -9,7 +9,8 @@
 #   A_ENV / B_ENV="NAME=value ..." set environment variables for one side. AB_RATE=N: each side gets N requests/s
 #   (open model) instead of as many as it serves: CPU per request at a moderate load, where few events share a wakeup.
 #   B_BINARY = nginx runs nginx (configured as in bench/e2e.sh, one worker) as B: FastGate against nginx under the
-#   same drift (both proxies share one core here, unlike bench/e2e.sh, where each has it alone).
+#   same drift (both proxies share one core here, unlike bench/e2e.sh, where each has it alone); haproxy the same with
+#   HAProxy (one thread).
 #   B_BINARY = floor:PATH runs bench/SslStreamFloor's binary as B (get-64B and post-4KiB only): the least an SslStream
 #   proxy does per request, to show how much of FastGate's CPU is SslStream's and the sockets' own.
 # Needs the load generator (dotnet build -c Release load/FastGate.Load). Everything on 127.0.0.1; every process
@@ -18,9 +19,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { sed -n '2,9p' "$0"; exit 2; }
 a_bin=$(realpath "$1"); rounds="${3:-6}"; seconds="${4:-8}"; scenario="${5:-get-64B}"
-if [ "$2" = nginx ]; then
-  command -v nginx >/dev/null || { echo "nginx: not installed (apt-get install -y nginx)"; exit 1; }
-  b_bin=nginx
+if [ "$2" = nginx ] || [ "$2" = haproxy ]; then
+  command -v "$2" >/dev/null || { echo "$2: not installed (apt-get install -y $2)"; exit 1; }
+  b_bin=$2
 elif [[ "$2" == floor:* ]]; then
   b_bin=$(realpath "${2#floor:}"); floor=1
   [ -x "$b_bin" ] || { echo "missing $b_bin (dotnet publish bench/SslStreamFloor -c Release -r linux-x64 -o DIR)"; exit 1; }
@@ -66,6 +67,11 @@ if [ "$b_bin" = nginx ]; then
   taskset -c 0 nginx -c "$work/nginx.conf" -p "$work" -g "daemon off;" > "$work/b.log" 2>&1 & pids+=($!)
   wait_port 8606
   b_pid=$(pgrep -P "${pids[-1]}" -f "nginx: worker" | head -1) # the worker does the work; the master waits
+elif [ "$b_bin" = haproxy ]; then
+  cat "$c/server.crt" "$c/server.key" > "$work/server.pem"
+  cat "$c/upstream-client.crt" "$c/upstream-client.key" > "$work/upstream-client.pem"
+  sed "s#\${CERTS}#$c#g; s#\${WORK}#$work#g; s#\${TLS_PORT}#8606#; s#\${MTLS_PORT}#8607#" bench/haproxy-bench.cfg.template > "$work/haproxy.cfg"
+  taskset -c 0 haproxy -f "$work/haproxy.cfg" -db > "$work/b.log" 2>&1 & b_pid=$!; pids+=($b_pid)
 elif [ -n "${floor:-}" ]; then
   # shellcheck disable=SC2086
   taskset -c 0 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 ${B_ENV:-} "$b_bin" 8606 8607 9610 "$c" > "$work/b.log" 2>&1 & b_pid=$!; pids+=($b_pid)

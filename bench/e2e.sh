@@ -127,40 +127,10 @@ write_nginx() { # nginx configured like FastGate (bench/ab.sh uses the same file
   sed "s#\${CERTS}#$c#g; s#\${WORK}#$work#g; s#\${TLS_PORT}#8620#; s#\${MTLS_PORT}#8621#" bench/nginx-bench.conf.template > "$work/nginx.conf"
 }
 
-write_haproxy() {
+write_haproxy() { # HAProxy configured like FastGate (bench/ab.sh uses the same file)
   cat "$c/server.crt" "$c/server.key" > "$work/server.pem"
   cat "$c/upstream-client.crt" "$c/upstream-client.key" > "$work/upstream-client.pem"
-  cat > "$work/haproxy.cfg" <<CONF
-global
-  nbthread 1
-  maxconn 8000
-  tune.ssl.default-dh-param 2048
-defaults
-  mode http
-  timeout connect 5s
-  timeout client 60s
-  timeout server 60s
-  option http-keep-alive
-  http-reuse always
-  option forwardfor # with the frontends' headers below: what FastGate adds to every forwarded request
-frontend tls
-  bind 127.0.0.1:8630 ssl crt $work/server.pem alpn http/1.1 no-tls-tickets
-  http-request set-header X-Request-Id %[uuid()] unless { req.hdr(x-request-id) -m found }
-  http-request set-header X-Forwarded-Proto https
-  http-request set-header X-Forwarded-Host %[req.hdr(host)]
-  use_backend large if { path_beg /large }
-  default_backend small
-frontend mtls
-  bind 127.0.0.1:8631 ssl crt $work/server.pem ca-file $c/ca.crt verify required alpn http/1.1 no-tls-tickets
-  http-request set-header X-Request-Id %[uuid()] unless { req.hdr(x-request-id) -m found }
-  http-request set-header X-Forwarded-Proto https
-  http-request set-header X-Forwarded-Host %[req.hdr(host)]
-  default_backend small
-backend small
-  server s1 127.0.0.1:9610 ssl crt $work/upstream-client.pem ca-file $c/ca.crt verify required sni str(upstream.test) verifyhost upstream.test
-backend large
-  server s1 127.0.0.1:9611 ssl crt $work/upstream-client.pem ca-file $c/ca.crt verify required sni str(upstream.test) verifyhost upstream.test
-CONF
+  sed "s#\${CERTS}#$c#g; s#\${WORK}#$work#g; s#\${TLS_PORT}#8630#; s#\${MTLS_PORT}#8631#" bench/haproxy-bench.cfg.template > "$work/haproxy.cfg"
 }
 
 scenario() { # $1 = scenario name: one row for the proxy chosen by use_proxy
