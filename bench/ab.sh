@@ -51,6 +51,8 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened"; exit 1; }
 cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# shellcheck source=bench/peer-configs.sh
+. bench/peer-configs.sh
 
 "$a_bin" certs dev --out "$work/certs" --hosts bench.test,upstream.test,localhost >/dev/null
 c="$work/certs"
@@ -63,14 +65,12 @@ sed 's/8610/8606/; s/8611/8607/; s/8619/8608/' "$work/a.json" > "$work/b.json"
 # shellcheck disable=SC2086 # A_ENV/B_ENV are lists of NAME=value words
 taskset -c 0 env ${A_ENV:-} "$a_bin" run --config "$work/a.json" --log-level Warning > "$work/a.log" 2>&1 & a_pid=$!; pids+=($a_pid)
 if [ "$b_bin" = nginx ]; then
-  sed "s#\${CERTS}#$c#g; s#\${WORK}#$work#g; s#\${TLS_PORT}#8606#; s#\${MTLS_PORT}#8607#" bench/nginx-bench.conf.template > "$work/nginx.conf"
+  write_nginx_config "$work" "$c" 8606 8607
   taskset -c 0 nginx -c "$work/nginx.conf" -p "$work" -g "daemon off;" > "$work/b.log" 2>&1 & pids+=($!)
   wait_port 8606
   b_pid=$(pgrep -P "${pids[-1]}" -f "nginx: worker" | head -1) # the worker does the work; the master waits
 elif [ "$b_bin" = haproxy ]; then
-  cat "$c/server.crt" "$c/server.key" > "$work/server.pem"
-  cat "$c/upstream-client.crt" "$c/upstream-client.key" > "$work/upstream-client.pem"
-  sed "s#\${CERTS}#$c#g; s#\${WORK}#$work#g; s#\${TLS_PORT}#8606#; s#\${MTLS_PORT}#8607#" bench/haproxy-bench.cfg.template > "$work/haproxy.cfg"
+  write_haproxy_config "$work" "$c" 8606 8607
   taskset -c 0 haproxy -f "$work/haproxy.cfg" -db > "$work/b.log" 2>&1 & b_pid=$!; pids+=($b_pid)
 elif [ -n "${floor:-}" ]; then
   # shellcheck disable=SC2086

@@ -123,15 +123,10 @@ with open(sys.argv[5], "a") as summary:
 PY
 }
 
-write_nginx() { # nginx configured like FastGate (bench/ab.sh uses the same file)
-  sed "s#\${CERTS}#$c#g; s#\${WORK}#$work#g; s#\${TLS_PORT}#8620#; s#\${MTLS_PORT}#8621#" bench/nginx-bench.conf.template > "$work/nginx.conf"
-}
-
-write_haproxy() { # HAProxy configured like FastGate (bench/ab.sh uses the same file)
-  cat "$c/server.crt" "$c/server.key" > "$work/server.pem"
-  cat "$c/upstream-client.crt" "$c/upstream-client.key" > "$work/upstream-client.pem"
-  sed "s#\${CERTS}#$c#g; s#\${WORK}#$work#g; s#\${TLS_PORT}#8630#; s#\${MTLS_PORT}#8631#" bench/haproxy-bench.cfg.template > "$work/haproxy.cfg"
-}
+# shellcheck source=bench/peer-configs.sh
+. bench/peer-configs.sh
+write_nginx() { write_nginx_config "$work" "$c" 8620 8621; }
+write_haproxy() { write_haproxy_config "$work" "$c" 8630 8631; }
 
 scenario() { # $1 = scenario name: one row for the proxy chosen by use_proxy
   local t=$tls_port m=$mtls_port
