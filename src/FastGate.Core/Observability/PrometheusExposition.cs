@@ -137,6 +137,9 @@ internal static class PrometheusExposition
         {
             Sample("dotnet_gc_collections_total", $"generation=\"{generation}\"", GC.CollectionCount(generation));
         }
+        // What the collections cost the proxy: every thread waits while one runs (workstation, non-concurrent GC).
+        Help("dotnet_gc_pause_seconds_total", "counter", "Time the process was paused for garbage collection since it started.");
+        Sample("dotnet_gc_pause_seconds_total", "", GC.GetTotalPauseDuration().TotalSeconds);
         return text.ToString();
     }
 

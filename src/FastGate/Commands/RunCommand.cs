@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using FastGate.Core.Configuration;
 using FastGate.Core.Demo;
+using FastGate.Core.Observability;
 using FastGate.Core.Proxy;
 using FastGate.Core.Tls;
 using Microsoft.Extensions.Logging;
@@ -36,6 +37,8 @@ internal static class RunCommand
             GatewayLog.TlsRuntime(logger, sessions);
             var idleBuffers = TlsIdleBuffers.Describe();
             GatewayLog.TlsRuntime(logger, idleBuffers);
+            var collector = GarbageCollectorSettings.Describe();
+            GatewayLog.GarbageCollector(logger, collector);
             DevelopmentCertificates.EnsureGenerated(loaded, logger);
             gateway = Gateway.Start(loaded, loggerFactory);
         }

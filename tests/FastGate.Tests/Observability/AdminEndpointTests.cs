@@ -74,6 +74,7 @@ public sealed class AdminEndpointTests : IAsyncLifetime
 
         // A request is counted just after its response has left (as its access-log line is written), so the client
         // can be faster than the count: wait until all six requests show, then check every figure.
+        GC.Collect(); // at least one collection, so the pause total has something to count
         TestHttpResponse metrics = null!;
         string[] lines = [];
         Assert.True(await Eventually.TrueAsync(async () =>
@@ -105,6 +106,7 @@ public sealed class AdminEndpointTests : IAsyncLifetime
         Assert.True(Value("process_cpu_seconds_total") > 0);
         Assert.True(Value("dotnet_gc_allocated_bytes_total") > 0); // the test process has allocated (certificates, strings)
         Assert.Contains(lines, l => l.StartsWith("dotnet_gc_collections_total{generation=\"0\"} ", StringComparison.Ordinal));
+        Assert.True(Value("dotnet_gc_pause_seconds_total") > 0);
         // the proxied requests above ran on pooled pipe buffers (held or kept: other tests share the process's pool)
         Assert.True(Value("fastgate_buffer_pool_bytes{state=\"free\"}") + Value("fastgate_buffer_pool_bytes{state=\"rented\"}") >= 16384);
         Assert.Contains(lines, l => l.StartsWith($"dotnet_gc_collections_total{{generation=\"{GC.MaxGeneration}\"}} ", StringComparison.Ordinal));
