@@ -13,8 +13,10 @@ internal static class GarbageCollectorSettings
     {
         var kind = Flag(settings, "ServerGC") ? "server" : "workstation";
         var background = Flag(settings, "ConcurrentGC") ? "on" : "off";
-        var budget = settings.TryGetValue("GCGen0MaxBudget", out var value) && Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) is > 0 and var bytes
-            ? $"at most {bytes / (1024.0 * 1024.0):0.##} MiB (GCGen0MaxBudget)"
+        // The runtime reports the cap in bytes (0: none); the binary's setting is hex, as the runtime reads it.
+        var cap = settings.TryGetValue("GCGen0MaxBudget", out var value) ? Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        var budget = cap > 0
+            ? $"at most {cap / (1024.0 * 1024.0):0.##} MiB (GCGen0MaxBudget)"
             : "sized by the runtime from the CPU cache (no GCGen0MaxBudget)";
         return $"GC: {kind}, background collections {background}, gen0 budget {budget}";
     }

@@ -55,9 +55,9 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 316, Level = LogLevel.Information, Message = "{Description}")]
     public static partial void TlsRuntime(ILogger logger, string description);
 
-    [LoggerMessage(EventId = 318, Level = LogLevel.Information, Message = "{Description}")]
-    public static partial void GarbageCollector(ILogger logger, string description);
-
     [LoggerMessage(EventId = 317, Level = LogLevel.Information, Message = "Ready (pid {Pid}): SIGHUP reloads, SIGUSR1 reopens the access log, SIGTERM drains and stops")]
     public static partial void Ready(ILogger logger, int pid);
+
+    [LoggerMessage(EventId = 318, Level = LogLevel.Information, Message = "{Description}")]
+    public static partial void GarbageCollector(ILogger logger, string description);
 }
