@@ -52,12 +52,10 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 315, Level = LogLevel.Warning, Message = "{JsonPath} changed: OpenSSL reads it once per process, so it takes effect at the next start")]
     public static partial void NeedsRestart(ILogger logger, string jsonPath);
 
+    /// <summary>A process-wide runtime setting the start-up log reports (TLS sessions and buffers, the GC).</summary>
     [LoggerMessage(EventId = 316, Level = LogLevel.Information, Message = "{Description}")]
-    public static partial void TlsRuntime(ILogger logger, string description);
+    public static partial void RuntimeSetting(ILogger logger, string description);
 
     [LoggerMessage(EventId = 317, Level = LogLevel.Information, Message = "Ready (pid {Pid}): SIGHUP reloads, SIGUSR1 reopens the access log, SIGTERM drains and stops")]
     public static partial void Ready(ILogger logger, int pid);
-
-    [LoggerMessage(EventId = 318, Level = LogLevel.Information, Message = "{Description}")]
-    public static partial void GarbageCollector(ILogger logger, string description);
 }

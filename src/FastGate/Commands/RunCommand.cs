@@ -34,11 +34,11 @@ internal static class RunCommand
             loaded = ConfigLoader.Load(parse.GetValue(CommonOptions.Config)!);
             // Before the first certificate is loaded: OpenSSL reads its process-wide settings once.
             var sessions = OpenSslProcessSettings.Apply(loaded.Config.TlsSessions);
-            GatewayLog.TlsRuntime(logger, sessions);
+            GatewayLog.RuntimeSetting(logger, sessions);
             var idleBuffers = TlsIdleBuffers.Describe();
-            GatewayLog.TlsRuntime(logger, idleBuffers);
+            GatewayLog.RuntimeSetting(logger, idleBuffers);
             var collector = GarbageCollectorSettings.Describe();
-            GatewayLog.GarbageCollector(logger, collector);
+            GatewayLog.RuntimeSetting(logger, collector);
             DevelopmentCertificates.EnsureGenerated(loaded, logger);
             gateway = Gateway.Start(loaded, loggerFactory);
         }
