@@ -105,7 +105,7 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
     // Not async itself: one state machine less per connection for as long as it lives.
     // The stream owns the socket: disposing it is how an expired handshake is aborted.
     public Task HandleAsync(Socket socket, SocketListener listener) =>
-        HandleStreamAsync(new SocketStream(socket, ownsSocket: true), socket.RemoteEndPoint, listener);
+        HandleStreamAsync(EpollLoop.Enabled ? new RawSocketStream(socket) : new SocketStream(socket, ownsSocket: true), socket.RemoteEndPoint, listener);
 
     /// <summary>
     /// One client connection over any transport stream, which it owns and disposes: a socket's SocketStream in the

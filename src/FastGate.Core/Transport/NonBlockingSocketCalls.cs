@@ -47,6 +47,41 @@ internal static class NonBlockingSocketCalls
         }
     }
 
+    /// <summary>recv(2): <paramref name="received"/> 0 with Success is the peer's end of stream.</summary>
+    public static SocketError Receive(SafeSocketHandle handle, Span<byte> buffer, int flags, out int received)
+    {
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            var fd = (int)handle.DangerousGetHandle();
+            while (true)
+            {
+                var result = RecvFrom(fd, ref MemoryMarshal.GetReference(buffer), (nuint)buffer.Length, flags);
+                if (result >= 0)
+                {
+                    received = (int)result;
+                    return SocketError.Success;
+                }
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno != EINTR)
+                {
+                    received = 0;
+                    return ToSocketError(errno);
+                }
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    public const int MsgPeek = 0x2;
+
     /// <summary>The SocketError .NET reports for the errno values send(2) returns on a connected TCP socket.</summary>
     private static SocketError ToSocketError(int errno) => errno switch
     {
@@ -79,6 +114,9 @@ internal static class NonBlockingSocketCalls
     private const int MsgNoSignal = 0x4000; // a send to a closed peer returns EPIPE instead of raising SIGPIPE
 
     // `ref byte` rather than a pointer: the project allows no unsafe code; the buffer is pinned for the call.
+    [DllImport("libc.so.6", EntryPoint = "recv", SetLastError = true)]
+    private static extern nint RecvFrom(int fd, ref byte buffer, nuint length, int flags);
+
     [DllImport("libc.so.6", EntryPoint = "send", SetLastError = true)]
     private static extern nint SendTo(int fd, ref byte buffer, nuint length, int flags);
 }

@@ -16,7 +16,16 @@ internal static class UpstreamConnector
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(endpoint.Host, endpoint.Port, timeout.Token).ConfigureAwait(false);
+            if (EpollLoop.Enabled)
+            {
+                // EXPERIMENT: an async connect registers the socket with .NET's epoll thread, which would then wake for
+                // every event of the raw stream too.
+                socket.Connect(endpoint.Host, endpoint.Port);
+            }
+            else
+            {
+                await socket.ConnectAsync(endpoint.Host, endpoint.Port, timeout.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -31,7 +40,7 @@ internal static class UpstreamConnector
 
         var connected = System.Diagnostics.Stopwatch.GetTimestamp();
         long tlsDone = 0;
-        Stream stream = new SocketStream(socket, ownsSocket: true);
+        Stream stream = EpollLoop.Enabled ? new RawSocketStream(socket) : new SocketStream(socket, ownsSocket: true);
         if (endpoint.TlsOptions is { } tlsOptions)
         {
             var ssl = new TrackingSslStream(stream);
