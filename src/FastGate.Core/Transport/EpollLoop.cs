@@ -2,6 +2,12 @@ using System.Runtime.InteropServices;
 
 namespace FastGate.Core.Transport;
 
+/// <summary>What the loop reports readiness to: a stream or a listening socket.</summary>
+internal interface IEpollTarget
+{
+    void OnEvents(uint events);
+}
+
 /// <summary>
 /// EXPERIMENT (branch experiment/epoll-transport, not shipped): one epoll thread of FastGate's own for
 /// <see cref="RawSocketStream"/>s, edge-triggered, completions run inline on it (as .NET's inline socket completions).
@@ -41,7 +47,7 @@ internal sealed class EpollLoop
     private readonly int _epfd;
     private readonly Lock _slotsLock = new();
     private readonly Stack<int> _freeSlots = new();
-    private RawSocketStream?[] _slots = new RawSocketStream?[1024];
+    private IEpollTarget?[] _slots = new IEpollTarget?[1024];
     private int _nextSlot;
 
     private EpollLoop()
@@ -54,7 +60,7 @@ internal sealed class EpollLoop
         new Thread(static self => ((EpollLoop)self!).Run()) { IsBackground = true, Name = "FastGate epoll" }.UnsafeStart(this);
     }
 
-    public int Register(RawSocketStream stream, int fd)
+    public int Register(IEpollTarget stream, int fd)
     {
         int slot;
         lock (_slotsLock)
@@ -64,7 +70,7 @@ internal sealed class EpollLoop
                 slot = _nextSlot++;
                 if (slot == _slots.Length)
                 {
-                    var grown = new RawSocketStream?[_slots.Length * 2];
+                    var grown = new IEpollTarget?[_slots.Length * 2];
                     Array.Copy(_slots, grown, _slots.Length);
                     Volatile.Write(ref _slots, grown);
                 }

@@ -15,7 +15,7 @@ namespace FastGate.Core.Transport;
 internal static class NonBlockingSocketCalls
 {
     /// <summary>Sends what the kernel takes now: <paramref name="sent"/> may be less than the buffer with Success.</summary>
-    public static SocketError Send(SafeSocketHandle handle, ReadOnlySpan<byte> buffer, out int sent)
+    public static SocketError Send(SafeHandle handle, ReadOnlySpan<byte> buffer, out int sent)
     {
         var added = false;
         try
@@ -48,7 +48,7 @@ internal static class NonBlockingSocketCalls
     }
 
     /// <summary>recv(2): <paramref name="received"/> 0 with Success is the peer's end of stream.</summary>
-    public static SocketError Receive(SafeSocketHandle handle, Span<byte> buffer, int flags, out int received)
+    public static SocketError Receive(SafeHandle handle, Span<byte> buffer, int flags, out int received)
     {
         var added = false;
         try

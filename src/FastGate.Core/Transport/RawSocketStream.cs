@@ -8,10 +8,10 @@ namespace FastGate.Core.Transport;
 /// recv(2)/send(2) and waited on by <see cref="EpollLoop"/>, so the socket never gets .NET's SocketAsyncContext,
 /// event args and operation objects. Owns the socket.
 /// </summary>
-internal sealed class RawSocketStream : Stream
+internal sealed class RawSocketStream : Stream, IEpollTarget
 {
-    private readonly Socket _socket;
-    private readonly SafeSocketHandle _handle;
+    private readonly Socket? _socket;
+    private readonly System.Runtime.InteropServices.SafeHandle _handle;
     private readonly int _fd;
     private readonly int _slot;
     private readonly Lock _lock = new();
@@ -34,7 +34,14 @@ internal sealed class RawSocketStream : Stream
         _slot = EpollLoop.Instance.Register(this, _fd);
     }
 
-    public Socket Socket => _socket;
+    /// <summary>An accepted descriptor, already non-blocking (accept4 SOCK_NONBLOCK): no Socket object at all.</summary>
+    public RawSocketStream(RawDescriptorHandle handle)
+    {
+        _handle = handle;
+        _fd = (int)handle.DangerousGetHandle();
+        _slot = EpollLoop.Instance.Register(this, _fd);
+    }
+
 
     public override bool CanRead => true;
     public override bool CanWrite => true;
@@ -122,7 +129,7 @@ internal sealed class RawSocketStream : Stream
     }
 
     /// <summary>On the epoll thread: the descriptor became readable or writable (edge), or failed.</summary>
-    internal void OnEvents(uint events)
+    public void OnEvents(uint events)
     {
         if ((events & (EpollLoop.In | EpollLoop.Err | EpollLoop.Hup | EpollLoop.RdHup)) != 0)
         {
@@ -244,7 +251,14 @@ internal sealed class RawSocketStream : Stream
                 _readPending = _writePending = false;
             }
             EpollLoop.Instance.Unregister(_slot, _fd);
-            _socket.Dispose();
+            if (_socket is not null)
+            {
+                _socket.Dispose();
+            }
+            else
+            {
+                _handle.Dispose();
+            }
             if (read || write)
             {
                 // Not on the disposing thread (the heartbeat aborting a deadline): a pool thread resumes the waiter.

@@ -50,6 +50,21 @@ internal sealed class SocketListener : IAsyncDisposable
     {
         _socket.Listen(1024);
         TransportLog.Listening(_logger, Name, LocalEndPoint, kind);
+        if (EpollLoop.Enabled && _handler is Proxy.ProxyConnectionHandler proxy)
+        {
+            // EXPERIMENT: accepted on FastGate's own epoll thread (no graceful stop of accepting: not for main).
+            _ = new EpollAcceptor(_socket, (stream, remote) =>
+            {
+                if (Interlocked.Increment(ref _active) > MaxConnections)
+                {
+                    Interlocked.Decrement(ref _active);
+                    stream.Dispose();
+                    return;
+                }
+                _ = RunStreamAsync(proxy, stream, remote);
+            });
+            return;
+        }
         _acceptLoop = AcceptLoopAsync();
     }
 
@@ -106,6 +121,26 @@ internal sealed class SocketListener : IAsyncDisposable
     }
 
     /// <summary>Stops accepting; connections in flight continue.</summary>
+    private async Task RunStreamAsync(Proxy.ProxyConnectionHandler proxy, Stream stream, EndPoint remote)
+    {
+        try
+        {
+            await proxy.HandleStreamAsync(stream, remote, this).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            TransportLog.ConnectionFailed(_logger, Name, e);
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            if (Interlocked.Decrement(ref _active) == 0 && _stopping)
+            {
+                _drained.TrySetResult();
+            }
+        }
+    }
+
     public async Task StopAcceptingAsync()
     {
         _stopping = true;
