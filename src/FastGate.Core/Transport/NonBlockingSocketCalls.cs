@@ -82,6 +82,78 @@ internal static class NonBlockingSocketCalls
 
     public const int MsgPeek = 0x2;
 
+    /// <summary>O_NONBLOCK set with fcntl(2) on a descriptor .NET's Socket does not manage asynchronously.</summary>
+    public static void SetNonBlocking(int fd)
+    {
+        var flags = Fcntl(fd, FGetFl, 0);
+        if (flags < 0 || Fcntl(fd, FSetFl, flags | ONonBlock) < 0)
+        {
+            throw new SocketException((int)ToSocketError(Marshal.GetLastPInvokeError()));
+        }
+    }
+
+    /// <summary>connect(2) on a non-blocking socket: InProgress until the loop reports it writable.</summary>
+    public static SocketError Connect(SafeHandle handle, System.Net.SocketAddress address)
+    {
+        var bytes = new byte[address.Size];
+        address.Buffer.Span[..address.Size].CopyTo(bytes);
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            var result = ConnectTo((int)handle.DangerousGetHandle(), bytes, bytes.Length);
+            return result == 0 ? SocketError.Success : Marshal.GetLastPInvokeError() == EINPROGRESS ? SocketError.InProgress : ToSocketError(Marshal.GetLastPInvokeError());
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>The socket's pending error (SO_ERROR): how a non-blocking connect ended.</summary>
+    public static SocketError PendingError(SafeHandle handle)
+    {
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            var value = 0;
+            var length = sizeof(int);
+            if (GetSockOpt((int)handle.DangerousGetHandle(), SolSocket, SoError, ref value, ref length) != 0)
+            {
+                return ToSocketError(Marshal.GetLastPInvokeError());
+            }
+            return value == 0 ? SocketError.Success : value == ECONNREFUSED ? SocketError.ConnectionRefused : ToSocketError(value);
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    private const int FGetFl = 3;
+    private const int FSetFl = 4;
+    private const int ONonBlock = 0x800;
+    private const int SolSocket = 1;
+    private const int SoError = 4;
+    private const int EINPROGRESS = 115;
+    private const int ECONNREFUSED = 111;
+
+    [DllImport("libc.so.6", EntryPoint = "fcntl", SetLastError = true)]
+    private static extern int Fcntl(int fd, int command, int argument);
+
+    [DllImport("libc.so.6", EntryPoint = "connect", SetLastError = true)]
+    private static extern int ConnectTo(int fd, byte[] address, int length);
+
+    [DllImport("libc.so.6", EntryPoint = "getsockopt", SetLastError = true)]
+    private static extern int GetSockOpt(int fd, int level, int name, ref int value, ref int length);
+
     /// <summary>The SocketError .NET reports for the errno values send(2) returns on a connected TCP socket.</summary>
     private static SocketError ToSocketError(int errno) => errno switch
     {
@@ -90,6 +162,7 @@ internal static class NonBlockingSocketCalls
         EPIPE => SocketError.Shutdown,
         ENOTCONN => SocketError.NotConnected,
         ECONNABORTED => SocketError.ConnectionAborted,
+        ECONNREFUSED => SocketError.ConnectionRefused,
         ETIMEDOUT => SocketError.TimedOut,
         EHOSTUNREACH => SocketError.HostUnreachable,
         ENETUNREACH => SocketError.NetworkUnreachable,

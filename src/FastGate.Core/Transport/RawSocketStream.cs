@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
 
@@ -28,10 +29,71 @@ internal sealed class RawSocketStream : Stream, IEpollTarget
     public RawSocketStream(Socket socket)
     {
         _socket = socket;
-        socket.Blocking = false;
         _handle = socket.SafeHandle;
         _fd = (int)_handle.DangerousGetHandle();
+        // fcntl, not Socket.Blocking: the property gives the socket a SocketAsyncContext (~150 B) it never uses here.
+        NonBlockingSocketCalls.SetNonBlocking(_fd);
         _slot = EpollLoop.Instance.Register(this, _fd);
+    }
+
+    /// <summary>
+    /// A non-blocking connect(2) waited on by the loop (writable, then SO_ERROR), so the socket never meets .NET's
+    /// epoll thread; disposed (and failed) when <paramref name="cancellationToken"/> fires first.
+    /// </summary>
+    public static async ValueTask<RawSocketStream> ConnectAsync(Socket socket, IPEndPoint remote, CancellationToken cancellationToken)
+    {
+        var stream = new RawSocketStream(socket);
+        try
+        {
+            var seq = stream.WriteSequence;
+            var error = NonBlockingSocketCalls.Connect(stream._handle, remote.Serialize());
+            if (error == SocketError.InProgress || error == SocketError.WouldBlock)
+            {
+                using (cancellationToken.UnsafeRegister(static s => ((RawSocketStream)s!).Dispose(), stream))
+                {
+                    await stream.WaitWritableAsync(seq).ConfigureAwait(false);
+                }
+                cancellationToken.ThrowIfCancellationRequested();
+                error = NonBlockingSocketCalls.PendingError(stream._handle);
+            }
+            if (error != SocketError.Success)
+            {
+                throw new SocketException((int)error);
+            }
+            return stream;
+        }
+        catch (IOException) when (cancellationToken.IsCancellationRequested)
+        {
+            stream.Dispose();
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    private int WriteSequence => Volatile.Read(ref _writeSeq);
+
+    /// <summary>Completes when the loop reports the socket writable (a connect finished, either way).</summary>
+    private ValueTask WaitWritableAsync(int seq)
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return ValueTask.FromException(new ObjectDisposedException(nameof(RawSocketStream)));
+            }
+            if (Volatile.Read(ref _writeSeq) != seq)
+            {
+                return ValueTask.CompletedTask; // the loop saw it writable already (the edge is not repeated)
+            }
+            _writeBuffer = ReadOnlyMemory<byte>.Empty;
+            _writePending = true;
+            _writeOp.Reset();
+        }
+        return new ValueTask(_writeOp, _writeOp.Version);
     }
 
     /// <summary>An accepted descriptor, already non-blocking (accept4 SOCK_NONBLOCK): no Socket object at all.</summary>
@@ -179,6 +241,20 @@ internal sealed class RawSocketStream : Stream, IEpollTarget
                     return;
                 }
                 buffer = _writeBuffer;
+            }
+            if (buffer.IsEmpty)
+            {
+                // A connect waiting for writability: done, either way (the caller reads SO_ERROR).
+                lock (_lock)
+                {
+                    if (!_writePending)
+                    {
+                        return;
+                    }
+                    _writePending = false;
+                }
+                _writeOp.SetResult(0);
+                return;
             }
             while (true)
             {

@@ -1,5 +1,6 @@
 using FastGate.Core.Tls;
 using FastGate.Core.Transport;
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -14,13 +15,34 @@ internal static class UpstreamConnector
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(endpoint.ConnectTimeout);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        RawSocketStream? rawStream = null;
         try
         {
             if (EpollLoop.Enabled)
             {
-                // EXPERIMENT: an async connect registers the socket with .NET's epoll thread, which would then wake for
-                // every event of the raw stream too.
-                socket.Connect(endpoint.Host, endpoint.Port);
+                // EXPERIMENT: connected on FastGate's own loop; .NET's ConnectAsync would register the socket with
+                // .NET's epoll thread, which would then wake for every event of the raw stream too.
+                // Every address in turn, as Socket.ConnectAsync(host, port) does ("localhost": ::1, then 127.0.0.1).
+                IPAddress[] addresses = IPAddress.TryParse(endpoint.Host, out var literal)
+                    ? [literal]
+                    : await Dns.GetHostAddressesAsync(endpoint.Host, timeout.Token).ConfigureAwait(false);
+                for (var i = 0; ; i++)
+                {
+                    var address = addresses[i];
+                    if (socket.AddressFamily == AddressFamily.InterNetworkV6 && address.AddressFamily == AddressFamily.InterNetwork)
+                    {
+                        address = address.MapToIPv6();
+                    }
+                    try
+                    {
+                        rawStream = await RawSocketStream.ConnectAsync(socket, new IPEndPoint(address, endpoint.Port), timeout.Token).ConfigureAwait(false);
+                        break;
+                    }
+                    catch (SocketException) when (i + 1 < addresses.Length)
+                    {
+                        socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }; // the failed one was disposed
+                    }
+                }
             }
             else
             {
@@ -40,7 +62,7 @@ internal static class UpstreamConnector
 
         var connected = System.Diagnostics.Stopwatch.GetTimestamp();
         long tlsDone = 0;
-        Stream stream = EpollLoop.Enabled ? new RawSocketStream(socket) : new SocketStream(socket, ownsSocket: true);
+        Stream stream = rawStream ?? (Stream)new SocketStream(socket, ownsSocket: true);
         if (endpoint.TlsOptions is { } tlsOptions)
         {
             var ssl = new TrackingSslStream(stream);
