@@ -401,6 +401,10 @@ internal static class ConfigValidator
         {
             Error("$.tls_sessions.cache_size", "must be between 1 and 10000000");
         }
+        if (config.Transport is not ("auto" or "epoll" or "sockets"))
+        {
+            Error("$.transport", $"'{config.Transport}' is not one of auto, epoll, sockets");
+        }
         if (config.AccessLog.Format is not ("json" or "combined"))
         {
             Error("$.access_log.format", $"'{config.AccessLog.Format}' is not one of json, combined");

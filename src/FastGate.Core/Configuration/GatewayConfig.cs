@@ -20,6 +20,12 @@ internal sealed class GatewayConfig
     public LimitsConfig Limits { get; set; } = new();
     public CertificateExpiryConfig CertificateExpiry { get; set; } = new();
     public TlsSessionsConfig TlsSessions { get; set; } = new();
+
+    /// <summary>
+    /// How proxy listeners and upstream connections use their sockets: "epoll" (FastGate's own event loops, Linux
+    /// x86-64 and arm64), "sockets" (.NET's), or "auto" (epoll where supported). Read at start.
+    /// </summary>
+    public string Transport { get; set; } = "auto";
     public AccessLogConfig AccessLog { get; set; } = new();
     public AdminConfig? Admin { get; set; }
     public ReloadConfig Reload { get; set; } = new();

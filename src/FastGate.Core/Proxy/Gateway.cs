@@ -63,7 +63,8 @@ internal sealed class Gateway : IAsyncDisposable, IStatusSource
     /// <exception cref="ConfigException">A certificate or key in the configuration cannot be used.</exception>
     public static Gateway Start(LoadedConfig config, ILoggerFactory loggerFactory)
     {
-        var pools = new UpstreamConnectionPool(TimeSpan.FromSeconds(1));
+        var transport = TransportSelection.Resolve(config.Config.Transport);
+        var pools = new UpstreamConnectionPool(TimeSpan.FromSeconds(1), transport);
         var metrics = new MetricsRegistry();
         GatewaySnapshot snapshot;
         try
@@ -78,6 +79,12 @@ internal sealed class Gateway : IAsyncDisposable, IStatusSource
         var gateway = new Gateway(new GatewayState(snapshot), pools, metrics, loggerFactory);
         try
         {
+            var transportSetting = TransportSelection.Describe(transport, config.Config.Transport);
+            GatewayLog.RuntimeSetting(gateway._logger, transportSetting);
+            if (transport == TransportKind.Epoll)
+            {
+                EpollLoop.ReportErrorsTo(gateway._transportLogger);
+            }
             gateway.Describe(snapshot);
             gateway._listeners = gateway.BindListeners(snapshot, []);
             gateway.CheckCertificateExpiry();
@@ -163,6 +170,10 @@ internal sealed class Gateway : IAsyncDisposable, IStatusSource
             {
                 GatewayLog.NeedsRestart(_logger, "$.tls_sessions");
             }
+            if (TransportSelection.Resolve(loaded.Config.Transport) != Pools.Transport)
+            {
+                GatewayLog.NeedsRestart(_logger, "$.transport");
+            }
             Describe(next);
             CheckCertificateExpiry();
             return true;
@@ -192,7 +203,7 @@ internal sealed class Gateway : IAsyncDisposable, IStatusSource
                     result.Add(kept);
                     continue;
                 }
-                var bound = new SocketListener(listener.Name, listener.Endpoint, listener.MaxConnections, _handler, _transportLogger);
+                var bound = new SocketListener(listener.Name, listener.Endpoint, listener.MaxConnections, _handler, _transportLogger, Pools.Transport);
                 created.Add(bound);
                 result.Add(bound);
             }

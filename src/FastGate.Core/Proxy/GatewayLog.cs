@@ -49,7 +49,7 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "Shutdown drain timed out with {Connections} connection(s) still open")]
     public static partial void DrainTimedOut(ILogger logger, int connections);
 
-    [LoggerMessage(EventId = 315, Level = LogLevel.Warning, Message = "{JsonPath} changed: OpenSSL reads it once per process, so it takes effect at the next start")]
+    [LoggerMessage(EventId = 315, Level = LogLevel.Warning, Message = "{JsonPath} changed: it is read once per process, so it takes effect at the next start")]
     public static partial void NeedsRestart(ILogger logger, string jsonPath);
 
     /// <summary>A process-wide runtime setting the start-up log reports (TLS sessions and buffers, the GC).</summary>

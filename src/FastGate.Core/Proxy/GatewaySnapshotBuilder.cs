@@ -95,6 +95,11 @@ internal static class GatewaySnapshotBuilder
 
         var applications = BuildApplications(loaded, errors);
         CheckLegacyProtocols(loaded, errors);
+        if (config.Transport == "epoll" && !Transport.EpollLoop.IsSupported)
+        {
+            errors.Add(new ConfigError(loaded.FilePath, "$.transport",
+                $"epoll needs Linux on x86-64 or arm64 (this is {System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier}); use auto or sockets"));
+        }
 
         var clientProfiles = new Dictionary<string, TlsClientProfile>(StringComparer.Ordinal);
         foreach (var (name, profile) in config.TlsClientProfiles)
@@ -186,7 +191,7 @@ internal static class GatewaySnapshotBuilder
                 endpointPool.MaxLifetime = TimeSpan.FromSeconds(pool.MaxLifetimeSeconds);
                 endpointPool.WaitTimeout = TimeSpan.FromSeconds(pool.WaitTimeoutSeconds);
                 endpoint = new UpstreamEndpoint(key, host, target.Port, isTls ? clientProfile.CreateOptions(host, clientCertificate) : null,
-                    TimeSpan.FromSeconds(pool.ConnectTimeoutSeconds), endpointPool, clientCertificate);
+                    TimeSpan.FromSeconds(pool.ConnectTimeoutSeconds), endpointPool, clientCertificate, pools.Transport);
                 endpoints[key] = endpoint;
             }
 

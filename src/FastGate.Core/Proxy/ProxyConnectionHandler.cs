@@ -24,7 +24,7 @@ namespace FastGate.Core.Proxy;
 /// read a request head, route it, forward head and body to a pooled upstream connection, relay the response, and
 /// go again while both sides keep the connection alive.
 /// </summary>
-internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
+internal sealed class ProxyConnectionHandler : IConnectionHandler, IStreamConnectionHandler, IDisposable
 {
     private static readonly byte[] Https = "https"u8.ToArray();
     private static readonly byte[] Http = "http"u8.ToArray();
@@ -105,14 +105,14 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IDisposable
     // Not async itself: one state machine less per connection for as long as it lives.
     // The stream owns the socket: disposing it is how an expired handshake is aborted.
     public Task HandleAsync(Socket socket, SocketListener listener) =>
-        HandleStreamAsync(EpollLoop.Enabled ? new RawSocketStream(socket) : new SocketStream(socket, ownsSocket: true), socket.RemoteEndPoint, listener);
+        HandleStreamAsync(new SocketStream(socket, ownsSocket: true), socket.RemoteEndPoint, listener);
 
     /// <summary>
-    /// One client connection over any transport stream, which it owns and disposes: a socket's SocketStream in the
-    /// gateway, in-memory pipes in the whole-exchange benchmark (bench/FastGate.Benchmarks), so FastGate's own cost is
+    /// One client connection over any transport stream, which it owns and disposes: a socket's SocketStream or the epoll
+    /// transport's RawSocketStream in the gateway, in-memory pipes in the whole-exchange benchmark (bench/FastGate.Benchmarks), so FastGate's own cost is
     /// measured without the kernel.
     /// </summary>
-    internal async Task HandleStreamAsync(Stream network, System.Net.EndPoint? remote, SocketListener listener)
+    public async Task HandleStreamAsync(Stream network, System.Net.EndPoint? remote, SocketListener listener)
     {
         await using var ownedNetwork = network.ConfigureAwait(false);
         if (!state.Current.Listeners.TryGetValue(listener.Name, out var listenerSnapshot))

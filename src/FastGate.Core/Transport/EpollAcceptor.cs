@@ -1,68 +1,93 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 
 namespace FastGate.Core.Transport;
 
 /// <summary>
-/// EXPERIMENT (branch experiment/epoll-transport): accepts on <see cref="EpollLoop"/>'s thread with accept4(2), so a
-/// connection's handshake and requests all run on that one thread (one malloc arena for OpenSSL) and no Socket object
-/// is made for it.
+/// Accepts a listener's connections with accept4(2) on an <see cref="EpollLoop"/>'s thread (no Socket object per
+/// connection) and hands each to the listener as a <see cref="RawSocketStream"/> on the next loop. Out of descriptors
+/// or buffers, it stops for <see cref="SocketListener.AcceptBackOff"/> and tries again (an edge-triggered listener would not report the
+/// connections still queued), as nginx and HAProxy do. Thread-safe; the listener owns the listening socket.
 /// </summary>
 internal sealed class EpollAcceptor : IEpollTarget
 {
     private readonly Socket _listening;
+    private readonly SocketListener _listener;
+    private readonly EpollLoop _loop;
     private readonly int _fd;
-    private readonly Action<RawSocketStream, IPEndPoint> _accepted;
-    private readonly byte[] _address = new byte[128];
+    private readonly int _slot;
+    private readonly Lock _gate = new(); // one accepting pass at a time (loop or back-off timer); Stop waits for it
+    private readonly byte[] _address = new byte[28]; // sockaddr_in6, the larger of the two
+    private Timer? _retry;
+    private bool _stopped;
 
-    public EpollAcceptor(Socket listening, Action<RawSocketStream, IPEndPoint> accepted)
+    public EpollAcceptor(Socket listening, SocketListener listener)
     {
         _listening = listening;
-        listening.Blocking = false;
+        _listener = listener;
         _fd = (int)listening.SafeHandle.DangerousGetHandle();
-        _accepted = accepted;
-        EpollLoop.Instance.Register(this, _fd);
+        NonBlockingSocketCalls.SetNonBlocking(_fd);
+        _loop = EpollLoop.Next();
+        _slot = _loop.Register(this, _fd);
     }
 
     public void OnEvents(uint events)
     {
-        while (true)
+        lock (_gate)
         {
-            var length = _address.Length;
-            var fd = Accept4(_fd, _address, ref length, SockNonBlock | SockCloexec);
-            if (fd < 0)
+            if (!_stopped)
             {
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno == 4)
-                {
-                    continue; // EINTR
-                }
-                return; // EAGAIN (drained), or the listener closed
+                AcceptQueued();
             }
-            var one = 1;
-            _ = SetSockOpt(fd, 6, 1, ref one, sizeof(int)); // TCP_NODELAY
-            var remote = Parse(_address);
-            var stream = new RawSocketStream(new RawDescriptorHandle(fd));
-            _accepted(stream, remote);
         }
     }
 
-    private static IPEndPoint Parse(byte[] address)
+    /// <summary>No connection is accepted once this returns.</summary>
+    public void Stop()
     {
-        var family = BitConverter.ToUInt16(address, 0);
-        var port = (address[2] << 8) | address[3];
-        return family == 10
-            ? new IPEndPoint(new IPAddress(address.AsSpan(8, 16), BitConverter.ToUInt32(address, 24)), port)
-            : new IPEndPoint(new IPAddress(address.AsSpan(4, 4)), port);
+        lock (_gate)
+        {
+            if (_stopped)
+            {
+                return;
+            }
+            _stopped = true;
+            _retry?.Dispose();
+        }
+        _loop.Unregister(_slot, _fd);
     }
 
-    private const int SockNonBlock = 0x800;
-    private const int SockCloexec = 0x80000;
+    private void AcceptQueued()
+    {
+        while (true)
+        {
+            var error = NonBlockingSocketCalls.Accept(_listening.SafeHandle, _address, out var fd);
+            switch (error)
+            {
+                case SocketError.Success:
+                    var stream = new RawSocketStream(new RawDescriptorHandle(fd), EpollLoop.Next());
+                    _listener.Admit(stream, Parse(_address));
+                    continue;
+                case SocketError.ConnectionAborted:
+                    continue; // reset while queued
+                case SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable:
+                    _listener.AcceptBackingOff(error);
+                    _retry ??= new Timer(static self => ((EpollAcceptor)self!).OnEvents(0), this, Timeout.Infinite, Timeout.Infinite);
+                    _retry.Change(SocketListener.AcceptBackOff, Timeout.InfiniteTimeSpan);
+                    return;
+                default:
+                    return; // WouldBlock: the queue is empty; anything else: the listener is closing
+            }
+        }
+    }
 
-    [DllImport("libc.so.6", EntryPoint = "accept4", SetLastError = true)]
-    private static extern int Accept4(int fd, byte[] address, ref int addressLength, int flags);
-
-    [DllImport("libc.so.6", EntryPoint = "setsockopt", SetLastError = true)]
-    private static extern int SetSockOpt(int fd, int level, int name, ref int value, int length);
+    private static IPEndPoint Parse(ReadOnlySpan<byte> address)
+    {
+        const ushort AfInet6 = 10;
+        var port = BinaryPrimitives.ReadUInt16BigEndian(address[2..]);
+        return BinaryPrimitives.ReadUInt16LittleEndian(address) == AfInet6
+            ? new IPEndPoint(new IPAddress(address.Slice(8, 16), BinaryPrimitives.ReadUInt32LittleEndian(address[24..])), port)
+            : new IPEndPoint(new IPAddress(address.Slice(4, 4)), port);
+    }
 }

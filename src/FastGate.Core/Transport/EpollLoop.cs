@@ -1,36 +1,59 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 
 namespace FastGate.Core.Transport;
 
-/// <summary>What the loop reports readiness to: a stream or a listening socket.</summary>
-internal interface IEpollTarget
-{
-    void OnEvents(uint events);
-}
-
 /// <summary>
-/// EXPERIMENT (branch experiment/epoll-transport, not shipped): one epoll thread of FastGate's own for
-/// <see cref="RawSocketStream"/>s, edge-triggered, completions run inline on it (as .NET's inline socket completions).
+/// One thread waiting in epoll_wait(2) for the descriptors of FastGate's epoll transport (<see cref="RawSocketStream"/>,
+/// <see cref="EpollAcceptor"/>): edge-triggered, each descriptor registered once for reading and writing, and its
+/// completions run inline on this thread, as .NET's sockets do with inline completions. There is one loop per
+/// processor the process may run on (.NET's socket engines with inline completions: the same count); descriptors are
+/// spread over them in turn. Thread-safe.
 /// </summary>
 internal sealed class EpollLoop
 {
-    public static readonly bool Enabled = Environment.GetEnvironmentVariable("FASTGATE_RAW_TRANSPORT") == "1" && OperatingSystem.IsLinux();
+    /// <summary>Linux on x86-64 or arm64: the two layouts of struct epoll_event known here.</summary>
+    public static bool IsSupported => OperatingSystem.IsLinux()
+        && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
 
-    private static EpollLoop? s_instance;
+    // struct epoll_event { uint32_t events; uint64_t data; }: packed on x86-64 (12 bytes), naturally aligned elsewhere.
+    private static readonly int s_eventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
+    private static readonly int s_dataOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
+
     private static readonly Lock s_create = new();
+    private static EpollLoop[]? s_loops;
+    private static int s_next;
+    private static ILogger? s_logger;
 
-    public static EpollLoop Instance
+    /// <summary>The loop for the next descriptor (in turn). The loops start on first use.</summary>
+    public static EpollLoop Next()
     {
-        get
+        var loops = Volatile.Read(ref s_loops) ?? CreateLoops();
+        return loops.Length == 1 ? loops[0] : loops[(int)((uint)Interlocked.Increment(ref s_next) % (uint)loops.Length)];
+    }
+
+    /// <summary>How many loops run (or will): one per processor available to the process.</summary>
+    public static int Count => Volatile.Read(ref s_loops)?.Length ?? Environment.ProcessorCount;
+
+    /// <summary>Where an exception that escaped a completion is reported (the first gateway's transport log).</summary>
+    public static void ReportErrorsTo(ILogger logger) => Interlocked.CompareExchange(ref s_logger, logger, null);
+
+    private static EpollLoop[] CreateLoops()
+    {
+        lock (s_create)
         {
-            if (Volatile.Read(ref s_instance) is { } loop)
+            if (s_loops is { } existing)
             {
-                return loop;
+                return existing;
             }
-            lock (s_create)
+            var loops = new EpollLoop[Environment.ProcessorCount];
+            for (var i = 0; i < loops.Length; i++)
             {
-                return s_instance ??= new EpollLoop();
+                loops[i] = new EpollLoop(i);
             }
+            Volatile.Write(ref s_loops, loops);
+            return loops;
         }
     }
 
@@ -43,24 +66,29 @@ internal sealed class EpollLoop
     public const uint Hup = 0x010;
     public const uint RdHup = 0x2000;
     private const uint EdgeTriggered = 1u << 31;
+    private const int EINTR = 4;
 
     private readonly int _epfd;
     private readonly Lock _slotsLock = new();
     private readonly Stack<int> _freeSlots = new();
-    private IEpollTarget?[] _slots = new IEpollTarget?[1024];
+    private IEpollTarget?[] _slots = new IEpollTarget?[256];
     private int _nextSlot;
 
-    private EpollLoop()
+    private EpollLoop(int index)
     {
         _epfd = EpollCreate1(EpollCloexec);
         if (_epfd < 0)
         {
             throw new IOException($"epoll_create1 failed: errno {Marshal.GetLastPInvokeError()}");
         }
-        new Thread(static self => ((EpollLoop)self!).Run()) { IsBackground = true, Name = "FastGate epoll" }.UnsafeStart(this);
+        new Thread(static self => ((EpollLoop)self!).Run()) { IsBackground = true, Name = $"FastGate epoll {index}" }.UnsafeStart(this);
     }
 
-    public int Register(IEpollTarget stream, int fd)
+    /// <summary>
+    /// Watches <paramref name="fd"/> for reading and writing (edge-triggered) until <see cref="Unregister"/>; returns
+    /// the slot that names it. Readiness that exists already is reported once after registering.
+    /// </summary>
+    public int Register(IEpollTarget target, int fd)
     {
         int slot;
         lock (_slotsLock)
@@ -75,10 +103,12 @@ internal sealed class EpollLoop
                     Volatile.Write(ref _slots, grown);
                 }
             }
-            Volatile.Write(ref _slots[slot], stream);
+            Volatile.Write(ref _slots[slot], target);
         }
-        var ev = new EpollEvent { Events = In | Out | RdHup | EdgeTriggered, Data = (ulong)slot };
-        if (EpollCtl(_epfd, CtlAdd, fd, ref ev) != 0)
+        Span<byte> ev = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt32LittleEndian(ev, In | Out | RdHup | EdgeTriggered);
+        BinaryPrimitives.WriteUInt64LittleEndian(ev[s_dataOffset..], (ulong)slot);
+        if (EpollCtl(_epfd, CtlAdd, fd, ref MemoryMarshal.GetReference(ev)) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             Release(slot);
@@ -87,11 +117,11 @@ internal sealed class EpollLoop
         return slot;
     }
 
-    /// <summary>Before the descriptor is closed.</summary>
+    /// <summary>Stops watching; call before the descriptor is closed (a closed one leaves epoll by itself).</summary>
     public void Unregister(int slot, int fd)
     {
-        var ev = default(EpollEvent);
-        _ = EpollCtl(_epfd, CtlDel, fd, ref ev);
+        Span<byte> ev = stackalloc byte[16];
+        _ = EpollCtl(_epfd, CtlDel, fd, ref MemoryMarshal.GetReference(ev));
         Release(slot);
     }
 
@@ -106,47 +136,56 @@ internal sealed class EpollLoop
 
     private void Run()
     {
-        var events = new EpollEvent[256];
+        const int MaxEvents = 256;
+        var events = new byte[MaxEvents * s_eventSize];
         while (true)
         {
-            var count = EpollWait(_epfd, events, events.Length, -1);
+            var count = EpollWait(_epfd, events, MaxEvents, -1);
             if (count < 0)
             {
-                continue; // EINTR
+                if (Marshal.GetLastPInvokeError() != EINTR)
+                {
+                    throw new IOException($"epoll_wait failed: errno {Marshal.GetLastPInvokeError()}");
+                }
+                continue;
             }
             var slots = Volatile.Read(ref _slots);
             for (var i = 0; i < count; i++)
             {
-                var slot = (int)events[i].Data;
-                if (slot < slots.Length && Volatile.Read(ref slots[slot]) is { } stream)
+                var entry = events.AsSpan(i * s_eventSize, s_eventSize);
+                var flags = BinaryPrimitives.ReadUInt32LittleEndian(entry);
+                var slot = (int)BinaryPrimitives.ReadUInt64LittleEndian(entry[s_dataOffset..]);
+                // A slot freed (and perhaps reused) after epoll_wait returned may get a spurious event: every target
+                // treats an event as "try again", never as proof of readiness.
+                if (slot < slots.Length && Volatile.Read(ref slots[slot]) is { } target)
                 {
                     try
                     {
-                        stream.OnEvents(events[i].Events);
+                        target.OnEvents(flags);
                     }
                     catch (ObjectDisposedException)
                     {
                         // closed while the event was in flight: Dispose completed its waiters
+                    }
+                    catch (Exception e)
+                    {
+                        // Continuations run inline here: one connection's failure must not stop every other one's.
+                        if (s_logger is { } logger)
+                        {
+                            TransportLog.EventLoopCallbackFailed(logger, e);
+                        }
                     }
                 }
             }
         }
     }
 
-    // struct epoll_event is packed on x86-64: 12 bytes.
-    [StructLayout(LayoutKind.Sequential, Pack = 4)]
-    private struct EpollEvent
-    {
-        public uint Events;
-        public ulong Data;
-    }
-
     [DllImport("libc.so.6", EntryPoint = "epoll_create1", SetLastError = true)]
     private static extern int EpollCreate1(int flags);
 
     [DllImport("libc.so.6", EntryPoint = "epoll_ctl", SetLastError = true)]
-    private static extern int EpollCtl(int epfd, int op, int fd, ref EpollEvent ev);
+    private static extern int EpollCtl(int epfd, int op, int fd, ref byte ev);
 
     [DllImport("libc.so.6", EntryPoint = "epoll_wait", SetLastError = true)]
-    private static extern int EpollWait(int epfd, [Out] EpollEvent[] events, int maxEvents, int timeout);
+    private static extern int EpollWait(int epfd, byte[] events, int maxEvents, int timeout);
 }

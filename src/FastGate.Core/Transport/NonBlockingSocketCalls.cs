@@ -4,7 +4,8 @@ using System.Runtime.InteropServices;
 namespace FastGate.Core.Transport;
 
 /// <summary>
-/// send(2) on a non-blocking socket, called directly: Socket.Send spends ~400 instructions per call around the
+/// Socket calls made directly (send, recv, accept4, connect, fcntl, getsockopt), for SocketStream's sends and the
+/// epoll transport. send(2) on a non-blocking socket, called directly: Socket.Send spends ~400 instructions per call around the
 /// syscall (mode checks, SocketPal's retry loop, status updates; callgrind, NativeAOT) where this spends the handle's
 /// add-ref and the P/Invoke (bench/ab.sh, GET 64 B, CPU per request against NetworkStream's: Socket's own
 /// non-blocking Send and Receive 1.008, these direct calls for both 0.980, direct sends alone 0.966).
@@ -80,6 +81,47 @@ internal static class NonBlockingSocketCalls
         }
     }
 
+    /// <summary>
+    /// accept4(2), non-blocking and close-on-exec: the new descriptor (TCP_NODELAY set) and the peer's address in
+    /// <paramref name="address"/> (a sockaddr_in or sockaddr_in6).
+    /// </summary>
+    public static SocketError Accept(SafeHandle listening, Span<byte> address, out int fd)
+    {
+        var added = false;
+        try
+        {
+            listening.DangerousAddRef(ref added);
+            while (true)
+            {
+                var length = address.Length;
+                fd = Accept4((int)listening.DangerousGetHandle(), ref MemoryMarshal.GetReference(address), ref length, SockNonBlock | SockCloexec);
+                if (fd >= 0)
+                {
+                    var one = 1;
+                    _ = SetSockOpt(fd, IpProtoTcp, TcpNoDelay, ref one, sizeof(int));
+                    return SocketError.Success;
+                }
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno != EINTR)
+                {
+                    return ToSocketError(errno);
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            fd = -1;
+            return SocketError.OperationAborted; // the listener was closed
+        }
+        finally
+        {
+            if (added)
+            {
+                listening.DangerousRelease();
+            }
+        }
+    }
+
     public const int MsgPeek = 0x2;
 
     /// <summary>O_NONBLOCK set with fcntl(2) on a descriptor .NET's Socket does not manage asynchronously.</summary>
@@ -137,6 +179,10 @@ internal static class NonBlockingSocketCalls
         }
     }
 
+    private const int SockNonBlock = 0x800;
+    private const int SockCloexec = 0x80000;
+    private const int IpProtoTcp = 6;
+    private const int TcpNoDelay = 1;
     private const int FGetFl = 3;
     private const int FSetFl = 4;
     private const int ONonBlock = 0x800;
@@ -151,6 +197,12 @@ internal static class NonBlockingSocketCalls
     [DllImport("libc.so.6", EntryPoint = "connect", SetLastError = true)]
     private static extern int ConnectTo(int fd, byte[] address, int length);
 
+    [DllImport("libc.so.6", EntryPoint = "accept4", SetLastError = true)]
+    private static extern int Accept4(int fd, ref byte address, ref int addressLength, int flags);
+
+    [DllImport("libc.so.6", EntryPoint = "setsockopt", SetLastError = true)]
+    private static extern int SetSockOpt(int fd, int level, int name, ref int value, int length);
+
     [DllImport("libc.so.6", EntryPoint = "getsockopt", SetLastError = true)]
     private static extern int GetSockOpt(int fd, int level, int name, ref int value, ref int length);
 
@@ -163,6 +215,8 @@ internal static class NonBlockingSocketCalls
         ENOTCONN => SocketError.NotConnected,
         ECONNABORTED => SocketError.ConnectionAborted,
         ECONNREFUSED => SocketError.ConnectionRefused,
+        EMFILE or ENFILE => SocketError.TooManyOpenSockets,
+        EINVAL => SocketError.InvalidArgument,
         ETIMEDOUT => SocketError.TimedOut,
         EHOSTUNREACH => SocketError.HostUnreachable,
         ENETUNREACH => SocketError.NetworkUnreachable,
@@ -176,6 +230,9 @@ internal static class NonBlockingSocketCalls
     private const int EBADF = 9;
     private const int EAGAIN = 11;
     private const int ENOMEM = 12;
+    private const int EINVAL = 22;
+    private const int ENFILE = 23;
+    private const int EMFILE = 24;
     private const int EPIPE = 32;
     private const int ENETUNREACH = 101;
     private const int ECONNABORTED = 103;

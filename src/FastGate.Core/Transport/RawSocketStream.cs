@@ -1,59 +1,77 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Threading.Tasks.Sources;
 
 namespace FastGate.Core.Transport;
 
 /// <summary>
-/// EXPERIMENT (branch experiment/epoll-transport, not shipped): a connected socket read and written with direct
-/// recv(2)/send(2) and waited on by <see cref="EpollLoop"/>, so the socket never gets .NET's SocketAsyncContext,
-/// event args and operation objects. Owns the socket.
+/// A connected socket read and written with direct recv(2)/send(2) and waited on by an <see cref="EpollLoop"/>: no
+/// SocketAsyncContext, event args or operation objects. A read or write tries the call first and waits for the loop's
+/// edge only when the kernel has nothing (or no room); the loop then retries it and completes the waiter inline on its
+/// thread. A zero-byte read waits for readability without taking a buffer. One read and one write may be pending at
+/// once (the Stream contract SslStream and the pipes keep); the stream itself is their IValueTaskSource, so waiting
+/// allocates nothing. Dispose closes the descriptor and fails pending waits. Owns the descriptor.
 /// </summary>
-internal sealed class RawSocketStream : Stream, IEpollTarget
+internal sealed class RawSocketStream : Stream, IEpollTarget, IValueTaskSource<int>, IValueTaskSource
 {
     private readonly Socket? _socket;
-    private readonly System.Runtime.InteropServices.SafeHandle _handle;
+    private readonly SafeHandle _handle;
+    private readonly EpollLoop _loop;
     private readonly int _fd;
     private readonly int _slot;
-    private readonly Lock _lock = new();
-    private readonly Operation _readOp = new();
-    private readonly Operation _writeOp = new();
+    private ManualResetValueTaskSourceCore<int> _read; // continuations run inline, on the completing thread
+    private ManualResetValueTaskSourceCore<int> _write;
     private Memory<byte> _readBuffer;
     private ReadOnlyMemory<byte> _writeBuffer;
     private bool _readPending;
     private bool _writePending;
-    private int _readSeq;
-    private int _writeSeq;
     private bool _disposed;
+    // Bumped by the loop on each edge before it looks for a waiter: a call that found nothing compares it before it
+    // waits, so an edge between the call and the wait is not lost (edges are not repeated).
+    private int _readEdges;
+    private int _writeEdges;
 
-    public RawSocketStream(Socket socket)
+    /// <summary>An accepted descriptor, already non-blocking (accept4 with SOCK_NONBLOCK).</summary>
+    public RawSocketStream(RawDescriptorHandle handle, EpollLoop loop)
+    {
+        _handle = handle;
+        _loop = loop;
+        _fd = (int)handle.DangerousGetHandle();
+        _slot = loop.Register(this, _fd);
+    }
+
+    /// <summary>A connected (or about to connect) Socket, which the stream then owns.</summary>
+    internal RawSocketStream(Socket socket, EpollLoop loop)
     {
         _socket = socket;
         _handle = socket.SafeHandle;
+        _loop = loop;
         _fd = (int)_handle.DangerousGetHandle();
-        // fcntl, not Socket.Blocking: the property gives the socket a SocketAsyncContext (~150 B) it never uses here.
+        // fcntl, not Socket.Blocking: the property gives the socket a SocketAsyncContext it would never use.
         NonBlockingSocketCalls.SetNonBlocking(_fd);
-        _slot = EpollLoop.Instance.Register(this, _fd);
+        _slot = loop.Register(this, _fd);
     }
 
     /// <summary>
-    /// A non-blocking connect(2) waited on by the loop (writable, then SO_ERROR), so the socket never meets .NET's
-    /// epoll thread; disposed (and failed) when <paramref name="cancellationToken"/> fires first.
+    /// Connects <paramref name="socket"/> (which the stream then owns) with a non-blocking connect(2) waited on by the
+    /// loop (writable, then SO_ERROR), so it never meets .NET's socket engine. When <paramref name="cancellationToken"/>
+    /// fires first the socket is closed and OperationCanceledException thrown; a refused or failed connect throws
+    /// SocketException. Either way the socket is disposed.
     /// </summary>
     public static async ValueTask<RawSocketStream> ConnectAsync(Socket socket, IPEndPoint remote, CancellationToken cancellationToken)
     {
-        var stream = new RawSocketStream(socket);
+        var stream = new RawSocketStream(socket, EpollLoop.Next());
         try
         {
-            var seq = stream.WriteSequence;
+            var edges = stream.WriteEdges;
             var error = NonBlockingSocketCalls.Connect(stream._handle, remote.Serialize());
-            if (error == SocketError.InProgress || error == SocketError.WouldBlock)
+            if (error is SocketError.InProgress or SocketError.WouldBlock)
             {
                 using (cancellationToken.UnsafeRegister(static s => ((RawSocketStream)s!).Dispose(), stream))
                 {
-                    await stream.WaitWritableAsync(seq).ConfigureAwait(false);
+                    await stream.WaitWritableAsync(edges).ConfigureAwait(false);
                 }
-                cancellationToken.ThrowIfCancellationRequested();
                 error = NonBlockingSocketCalls.PendingError(stream._handle);
             }
             if (error != SocketError.Success)
@@ -62,7 +80,7 @@ internal sealed class RawSocketStream : Stream, IEpollTarget
             }
             return stream;
         }
-        catch (IOException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is IOException or ObjectDisposedException && cancellationToken.IsCancellationRequested)
         {
             stream.Dispose();
             throw new OperationCanceledException(cancellationToken);
@@ -74,36 +92,27 @@ internal sealed class RawSocketStream : Stream, IEpollTarget
         }
     }
 
-    private int WriteSequence => Volatile.Read(ref _writeSeq);
+    private int WriteEdges => Volatile.Read(ref _writeEdges);
 
     /// <summary>Completes when the loop reports the socket writable (a connect finished, either way).</summary>
-    private ValueTask WaitWritableAsync(int seq)
+    private ValueTask WaitWritableAsync(int edges)
     {
-        lock (_lock)
+        lock (this)
         {
             if (_disposed)
             {
                 return ValueTask.FromException(new ObjectDisposedException(nameof(RawSocketStream)));
             }
-            if (Volatile.Read(ref _writeSeq) != seq)
+            if (Volatile.Read(ref _writeEdges) != edges)
             {
-                return ValueTask.CompletedTask; // the loop saw it writable already (the edge is not repeated)
+                return ValueTask.CompletedTask; // the loop saw it writable already
             }
             _writeBuffer = ReadOnlyMemory<byte>.Empty;
             _writePending = true;
-            _writeOp.Reset();
+            _write.Reset();
         }
-        return new ValueTask(_writeOp, _writeOp.Version);
+        return new ValueTask(this, _write.Version);
     }
-
-    /// <summary>An accepted descriptor, already non-blocking (accept4 SOCK_NONBLOCK): no Socket object at all.</summary>
-    public RawSocketStream(RawDescriptorHandle handle)
-    {
-        _handle = handle;
-        _fd = (int)handle.DangerousGetHandle();
-        _slot = EpollLoop.Instance.Register(this, _fd);
-    }
-
 
     public override bool CanRead => true;
     public override bool CanWrite => true;
@@ -121,11 +130,15 @@ internal sealed class RawSocketStream : Stream, IEpollTarget
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+    /// <summary>
+    /// Bytes received (0: the peer's end of stream), or, for an empty <paramref name="buffer"/>, 0 once the socket is
+    /// readable. Cancellation is by Dispose (FastGate's deadlines close the stream), not by the token.
+    /// </summary>
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         while (true)
         {
-            var seq = Volatile.Read(ref _readSeq);
+            var edges = Volatile.Read(ref _readEdges);
             var error = TryReceive(buffer.Span, out var received);
             if (error == SocketError.Success)
             {
@@ -135,21 +148,21 @@ internal sealed class RawSocketStream : Stream, IEpollTarget
             {
                 return ValueTask.FromException<int>(Failure(error));
             }
-            lock (_lock)
+            lock (this)
             {
                 if (_disposed)
                 {
                     return ValueTask.FromException<int>(new ObjectDisposedException(nameof(RawSocketStream)));
                 }
-                if (Volatile.Read(ref _readSeq) != seq)
+                if (Volatile.Read(ref _readEdges) != edges)
                 {
                     continue; // readable since the attempt: try again
                 }
                 _readBuffer = buffer;
                 _readPending = true;
-                _readOp.Reset();
+                _read.Reset();
             }
-            return new ValueTask<int>(_readOp, _readOp.Version);
+            return new ValueTask<int>(this, _read.Version);
         }
     }
 
@@ -157,7 +170,7 @@ internal sealed class RawSocketStream : Stream, IEpollTarget
     {
         while (true)
         {
-            var seq = Volatile.Read(ref _writeSeq);
+            var edges = Volatile.Read(ref _writeEdges);
             var error = NonBlockingSocketCalls.Send(_handle, buffer.Span, out var sent);
             if (error == SocketError.Success)
             {
@@ -172,125 +185,117 @@ internal sealed class RawSocketStream : Stream, IEpollTarget
             {
                 return ValueTask.FromException(Failure(error));
             }
-            lock (_lock)
+            lock (this)
             {
                 if (_disposed)
                 {
                     return ValueTask.FromException(new ObjectDisposedException(nameof(RawSocketStream)));
                 }
-                if (Volatile.Read(ref _writeSeq) != seq)
+                if (Volatile.Read(ref _writeEdges) != edges)
                 {
                     continue;
                 }
                 _writeBuffer = buffer;
                 _writePending = true;
-                _writeOp.Reset();
+                _write.Reset();
             }
-            return new ValueTask(_writeOp, _writeOp.Version);
+            return new ValueTask(this, _write.Version);
         }
     }
 
-    /// <summary>On the epoll thread: the descriptor became readable or writable (edge), or failed.</summary>
+    /// <summary>On the loop's thread: the descriptor became readable or writable, or failed (an edge).</summary>
     public void OnEvents(uint events)
     {
         if ((events & (EpollLoop.In | EpollLoop.Err | EpollLoop.Hup | EpollLoop.RdHup)) != 0)
         {
-            Interlocked.Increment(ref _readSeq);
-            Memory<byte> buffer;
-            var received = 0;
-            lock (_lock)
-            {
-                if (!_readPending)
-                {
-                    goto write;
-                }
-                buffer = _readBuffer;
-            }
-            // A zero-byte read waits for readability, which the edge itself reports (end of stream and errors too).
-            var error = buffer.IsEmpty ? SocketError.Success : TryReceive(buffer.Span, out received);
-            if (error != SocketError.WouldBlock)
-            {
-                lock (_lock)
-                {
-                    if (!_readPending)
-                    {
-                        goto write; // disposed meanwhile: Dispose completed it
-                    }
-                    _readPending = false;
-                    _readBuffer = default;
-                }
-                if (error == SocketError.Success)
-                {
-                    _readOp.SetResult(received);
-                }
-                else
-                {
-                    _readOp.SetException(Failure(error));
-                }
-            }
+            OnReadable();
         }
-    write:
         if ((events & (EpollLoop.Out | EpollLoop.Err | EpollLoop.Hup)) != 0)
         {
-            Interlocked.Increment(ref _writeSeq);
-            ReadOnlyMemory<byte> buffer;
-            lock (_lock)
+            OnWritable();
+        }
+    }
+
+    private void OnReadable()
+    {
+        Interlocked.Increment(ref _readEdges);
+        Memory<byte> buffer;
+        lock (this)
+        {
+            if (!_readPending)
             {
-                if (!_writePending)
-                {
-                    return;
-                }
-                buffer = _writeBuffer;
-            }
-            if (buffer.IsEmpty)
-            {
-                // A connect waiting for writability: done, either way (the caller reads SO_ERROR).
-                lock (_lock)
-                {
-                    if (!_writePending)
-                    {
-                        return;
-                    }
-                    _writePending = false;
-                }
-                _writeOp.SetResult(0);
                 return;
             }
-            while (true)
+            buffer = _readBuffer;
+        }
+        var error = TryReceive(buffer.Span, out var received);
+        if (error == SocketError.WouldBlock)
+        {
+            return; // a spurious event: the next edge comes
+        }
+        lock (this)
+        {
+            if (!_readPending)
             {
-                var error = NonBlockingSocketCalls.Send(_handle, buffer.Span, out var sent);
-                if (error == SocketError.Success && sent < buffer.Length)
-                {
-                    buffer = buffer[sent..];
-                    continue;
-                }
-                if (error == SocketError.WouldBlock)
-                {
-                    lock (_lock)
-                    {
-                        _writeBuffer = buffer;
-                    }
-                    return;
-                }
-                lock (_lock)
-                {
-                    if (!_writePending)
-                    {
-                        return;
-                    }
-                    _writePending = false;
-                    _writeBuffer = default;
-                }
-                if (error == SocketError.Success)
-                {
-                    _writeOp.SetResult(0);
-                }
-                else
-                {
-                    _writeOp.SetException(Failure(error));
-                }
+                return; // disposed meanwhile: Dispose failed the wait
+            }
+            _readPending = false;
+            _readBuffer = default;
+        }
+        if (error == SocketError.Success)
+        {
+            _read.SetResult(received);
+        }
+        else
+        {
+            _read.SetException(Failure(error));
+        }
+    }
+
+    private void OnWritable()
+    {
+        Interlocked.Increment(ref _writeEdges);
+        ReadOnlyMemory<byte> buffer;
+        lock (this)
+        {
+            if (!_writePending)
+            {
                 return;
             }
+            buffer = _writeBuffer;
+        }
+        var error = SocketError.Success;
+        // Empty: a connect waiting for writability, done either way (the caller reads SO_ERROR).
+        while (!buffer.IsEmpty)
+        {
+            error = NonBlockingSocketCalls.Send(_handle, buffer.Span, out var sent);
+            if (error != SocketError.Success)
+            {
+                break;
+            }
+            buffer = buffer[sent..];
+        }
+        lock (this)
+        {
+            if (!_writePending)
+            {
+                return;
+            }
+            if (error == SocketError.WouldBlock)
+            {
+                _writeBuffer = buffer; // the rest waits for the next edge
+                return;
+            }
+            _writePending = false;
+            _writeBuffer = default;
+        }
+        if (error == SocketError.Success)
+        {
+            _write.SetResult(0);
+        }
+        else
+        {
+            _write.SetException(Failure(error));
         }
     }
 
@@ -298,11 +303,10 @@ internal sealed class RawSocketStream : Stream, IEpollTarget
     {
         if (buffer.IsEmpty)
         {
-            // A zero-byte read waits for readability: peek one byte (end of stream also completes it).
+            // Readable? Peek one byte: data or the end of stream answers, an empty queue says WouldBlock.
             Span<byte> one = stackalloc byte[1];
-            var error = NonBlockingSocketCalls.Receive(_handle, one, NonBlockingSocketCalls.MsgPeek, out _);
             received = 0;
-            return error;
+            return NonBlockingSocketCalls.Receive(_handle, one, NonBlockingSocketCalls.MsgPeek, out _);
         }
         return NonBlockingSocketCalls.Receive(_handle, buffer, 0, out received);
     }
@@ -315,7 +319,7 @@ internal sealed class RawSocketStream : Stream, IEpollTarget
         if (disposing)
         {
             bool read, write;
-            lock (_lock)
+            lock (this)
             {
                 if (_disposed)
                 {
@@ -325,8 +329,11 @@ internal sealed class RawSocketStream : Stream, IEpollTarget
                 read = _readPending;
                 write = _writePending;
                 _readPending = _writePending = false;
+                _readBuffer = default;
+                _writeBuffer = default;
             }
-            EpollLoop.Instance.Unregister(_slot, _fd);
+            _loop.Unregister(_slot, _fd);
+            // A Socket closes gracefully (a FIN after what was sent); the accepted descriptor's handle does close(2).
             if (_socket is not null)
             {
                 _socket.Dispose();
@@ -337,37 +344,35 @@ internal sealed class RawSocketStream : Stream, IEpollTarget
             }
             if (read || write)
             {
-                // Not on the disposing thread (the heartbeat aborting a deadline): a pool thread resumes the waiter.
-                ThreadPool.UnsafeQueueUserWorkItem(static state =>
-                {
-                    var (stream, r, w) = state;
-                    if (r)
-                    {
-                        stream._readOp.SetException(new IOException("The connection was closed."));
-                    }
-                    if (w)
-                    {
-                        stream._writeOp.SetException(new IOException("The connection was closed."));
-                    }
-                }, (this, read, write), preferLocal: false);
+                // Not on the disposing thread (a deadline's timer, or a waiter's own continuation): a pool thread
+                // resumes the waiters, so none runs under the caller's locks.
+                ThreadPool.UnsafeQueueUserWorkItem(static state => state.Stream.FailWaits(state.Read, state.Write),
+                    (Stream: this, Read: read, Write: write), preferLocal: false);
             }
         }
         base.Dispose(disposing);
     }
 
-    /// <summary>One pending read or write: completes its awaiter inline, on the thread that completes it.</summary>
-    private sealed class Operation : IValueTaskSource<int>, IValueTaskSource
+    private void FailWaits(bool read, bool write)
     {
-        private ManualResetValueTaskSourceCore<int> _core; // continuations run inline
-
-        public short Version => _core.Version;
-        public void Reset() => _core.Reset();
-        public void SetResult(int result) => _core.SetResult(result);
-        public void SetException(Exception error) => _core.SetException(error);
-        public int GetResult(short token) => _core.GetResult(token);
-        void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
-        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
-        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-            _core.OnCompleted(continuation, state, token, flags);
+        if (read)
+        {
+            _read.SetException(new IOException("The connection was closed."));
+        }
+        if (write)
+        {
+            _write.SetException(new IOException("The connection was closed."));
+        }
     }
+
+    // ValueTask<int> is a read, ValueTask a write (or a connect's wait).
+    int IValueTaskSource<int>.GetResult(short token) => _read.GetResult(token);
+    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _read.GetStatus(token);
+    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _read.OnCompleted(continuation, state, token, flags);
+
+    void IValueTaskSource.GetResult(short token) => _write.GetResult(token);
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _write.GetStatus(token);
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _write.OnCompleted(continuation, state, token, flags);
 }

@@ -7,6 +7,7 @@ namespace FastGate.Core.Transport;
 /// <summary>
 /// A raw accept loop on one address: each accepted socket (TCP_NODELAY) starts its connection task without being
 /// awaited, within the connection limit; the listener counts connections so shutdown can wait for them to drain.
+/// With the epoll transport an <see cref="EpollAcceptor"/> accepts instead, and connections arrive as streams.
 /// </summary>
 internal sealed class SocketListener : IAsyncDisposable
 {
@@ -15,11 +16,21 @@ internal sealed class SocketListener : IAsyncDisposable
     private readonly Socket _socket;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _acceptLoop = Task.CompletedTask;
+    private EpollAcceptor? _acceptor;
     private int _active;
     private volatile bool _stopping;
 
-    public SocketListener(string name, IPEndPoint endpoint, int maxConnections, IConnectionHandler handler, ILogger logger)
+    /// <param name="transport">
+    /// <see cref="TransportKind.Epoll"/> needs a handler that is also an <see cref="IStreamConnectionHandler"/>.
+    /// </param>
+    public SocketListener(string name, IPEndPoint endpoint, int maxConnections, IConnectionHandler handler, ILogger logger,
+        TransportKind transport = TransportKind.Sockets)
     {
+        if (transport == TransportKind.Epoll && handler is not IStreamConnectionHandler)
+        {
+            throw new ArgumentException("the epoll transport hands connections over as streams", nameof(handler));
+        }
+        Transport = transport;
         Name = name;
         MaxConnections = maxConnections;
         _handler = handler;
@@ -36,6 +47,7 @@ internal sealed class SocketListener : IAsyncDisposable
     }
 
     public string Name { get; }
+    public TransportKind Transport { get; }
     public int MaxConnections { get; set; }
     public IPEndPoint LocalEndPoint { get; }
 
@@ -50,19 +62,9 @@ internal sealed class SocketListener : IAsyncDisposable
     {
         _socket.Listen(1024);
         TransportLog.Listening(_logger, Name, LocalEndPoint, kind);
-        if (EpollLoop.Enabled && _handler is Proxy.ProxyConnectionHandler proxy)
+        if (Transport == TransportKind.Epoll)
         {
-            // EXPERIMENT: accepted on FastGate's own epoll thread (no graceful stop of accepting: not for main).
-            _ = new EpollAcceptor(_socket, (stream, remote) =>
-            {
-                if (Interlocked.Increment(ref _active) > MaxConnections)
-                {
-                    Interlocked.Decrement(ref _active);
-                    stream.Dispose();
-                    return;
-                }
-                _ = RunStreamAsync(proxy, stream, remote);
-            });
+            _acceptor = new EpollAcceptor(_socket, this);
             return;
         }
         _acceptLoop = AcceptLoopAsync();
@@ -81,10 +83,15 @@ internal sealed class SocketListener : IAsyncDisposable
             {
                 break;
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset
-                                                or SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
             {
-                TransportLog.AcceptFailed(_logger, Name, e);
+                continue; // reset while queued
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
+            {
+                // Out of descriptors: trying again at once would spin (and log) until one is freed.
+                AcceptBackingOff(e.SocketErrorCode);
+                await Task.Delay(AcceptBackOff).ConfigureAwait(false);
                 continue;
             }
 
@@ -120,12 +127,37 @@ internal sealed class SocketListener : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops accepting; connections in flight continue.</summary>
-    private async Task RunStreamAsync(Proxy.ProxyConnectionHandler proxy, Stream stream, EndPoint remote)
+    /// <summary>
+    /// The epoll transport's accepted connection (on the acceptor's loop thread): started within the connection limit,
+    /// closed if over it or if the listener is stopping.
+    /// </summary>
+    internal void Admit(RawSocketStream stream, EndPoint remote)
+    {
+        if (_stopping)
+        {
+            stream.Dispose();
+            return;
+        }
+        if (Interlocked.Increment(ref _active) > MaxConnections)
+        {
+            Interlocked.Decrement(ref _active);
+            TransportLog.ConnectionLimitReached(_logger, Name, MaxConnections, remote);
+            stream.Dispose();
+            return;
+        }
+        _ = RunStreamAsync(stream, remote);
+    }
+
+    /// <summary>How long accepting pauses when the process is out of descriptors or buffers (nginx: 500 ms).</summary>
+    public static readonly TimeSpan AcceptBackOff = TimeSpan.FromMilliseconds(100);
+
+    internal void AcceptBackingOff(SocketError error) => TransportLog.AcceptBackOff(_logger, Name, error, (int)AcceptBackOff.TotalMilliseconds);
+
+    private async Task RunStreamAsync(RawSocketStream stream, EndPoint remote)
     {
         try
         {
-            await proxy.HandleStreamAsync(stream, remote, this).ConfigureAwait(false);
+            await ((IStreamConnectionHandler)_handler).HandleStreamAsync(stream, remote, this).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -133,7 +165,7 @@ internal sealed class SocketListener : IAsyncDisposable
         }
         finally
         {
-            await stream.DisposeAsync().ConfigureAwait(false);
+            stream.Dispose(); // the handler disposes it too; this covers a handler that failed before it took it
             if (Interlocked.Decrement(ref _active) == 0 && _stopping)
             {
                 _drained.TrySetResult();
@@ -141,9 +173,11 @@ internal sealed class SocketListener : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops accepting; connections in flight continue.</summary>
     public async Task StopAcceptingAsync()
     {
         _stopping = true;
+        _acceptor?.Stop();
         _socket.Dispose();
         await _acceptLoop.ConfigureAwait(false);
         if (Volatile.Read(ref _active) == 0)

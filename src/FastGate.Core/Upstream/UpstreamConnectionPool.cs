@@ -1,3 +1,4 @@
+using FastGate.Core.Transport;
 using System.Collections.Concurrent;
 
 namespace FastGate.Core.Upstream;
@@ -11,10 +12,14 @@ internal sealed class UpstreamConnectionPool : IDisposable
     private readonly ConcurrentDictionary<string, EndpointPool> _pools = new(StringComparer.Ordinal);
     private readonly Timer _sweeper;
 
-    public UpstreamConnectionPool(TimeSpan sweepInterval)
+    public UpstreamConnectionPool(TimeSpan sweepInterval, TransportKind transport = TransportKind.Sockets)
     {
+        Transport = transport;
         _sweeper = new Timer(static state => ((UpstreamConnectionPool)state!).CloseExpired(), this, sweepInterval, sweepInterval);
     }
+
+    /// <summary>How new upstream connections use their sockets (the gateway's transport, fixed at start).</summary>
+    public TransportKind Transport { get; }
 
     public EndpointPool GetOrCreate(string key) => _pools.GetOrAdd(key, static k => new EndpointPool(k));
 

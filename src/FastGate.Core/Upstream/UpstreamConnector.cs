@@ -14,35 +14,13 @@ internal static class UpstreamConnector
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(endpoint.ConnectTimeout);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = NewSocket();
         RawSocketStream? rawStream = null;
         try
         {
-            if (EpollLoop.Enabled)
+            if (endpoint.Transport == TransportKind.Epoll)
             {
-                // EXPERIMENT: connected on FastGate's own loop; .NET's ConnectAsync would register the socket with
-                // .NET's epoll thread, which would then wake for every event of the raw stream too.
-                // Every address in turn, as Socket.ConnectAsync(host, port) does ("localhost": ::1, then 127.0.0.1).
-                IPAddress[] addresses = IPAddress.TryParse(endpoint.Host, out var literal)
-                    ? [literal]
-                    : await Dns.GetHostAddressesAsync(endpoint.Host, timeout.Token).ConfigureAwait(false);
-                for (var i = 0; ; i++)
-                {
-                    var address = addresses[i];
-                    if (socket.AddressFamily == AddressFamily.InterNetworkV6 && address.AddressFamily == AddressFamily.InterNetwork)
-                    {
-                        address = address.MapToIPv6();
-                    }
-                    try
-                    {
-                        rawStream = await RawSocketStream.ConnectAsync(socket, new IPEndPoint(address, endpoint.Port), timeout.Token).ConfigureAwait(false);
-                        break;
-                    }
-                    catch (SocketException) when (i + 1 < addresses.Length)
-                    {
-                        socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }; // the failed one was disposed
-                    }
-                }
+                (socket, rawStream) = await ConnectOnEpollAsync(socket, endpoint, timeout.Token).ConfigureAwait(false);
             }
             else
             {
@@ -86,6 +64,36 @@ internal static class UpstreamConnector
         endpoint.Pool.Created();
         return new UpstreamRent(new UpstreamConnection(socket, stream, endpoint.Pool), false, UpstreamFailure.None, null, connected, tlsDone);
     }
+
+    /// <summary>
+    /// Connected on an epoll loop, never registered with .NET's socket engine (whose thread would then wake for every
+    /// event of the socket as well). Every resolved address in turn, as Socket.ConnectAsync(host, port) does
+    /// ("localhost": ::1, then 127.0.0.1). Returns the socket last tried (the caller disposes it on failure).
+    /// </summary>
+    private static async ValueTask<(Socket, RawSocketStream)> ConnectOnEpollAsync(Socket socket, UpstreamEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        IPAddress[] addresses = IPAddress.TryParse(endpoint.Host, out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; ; i++)
+        {
+            var address = addresses[i];
+            if (address.AddressFamily == AddressFamily.InterNetwork && socket.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                address = address.MapToIPv6(); // a dual-mode socket (where the host has IPv6)
+            }
+            try
+            {
+                return (socket, await RawSocketStream.ConnectAsync(socket, new IPEndPoint(address, endpoint.Port), cancellationToken).ConfigureAwait(false));
+            }
+            catch (SocketException) when (i + 1 < addresses.Length)
+            {
+                socket = NewSocket(); // the failed one was disposed
+            }
+        }
+    }
+
+    private static Socket NewSocket() => new(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
 
     private static string TlsErrorText(Exception e)
     {

@@ -1,3 +1,4 @@
+using FastGate.Core.Transport;
 using System.Net.Security;
 using FastGate.Core.Tls;
 
@@ -8,8 +9,10 @@ namespace FastGate.Core.Upstream;
 /// Built once per configuration snapshot; the pool it points to outlives snapshots.
 /// </summary>
 internal sealed class UpstreamEndpoint(string key, string host, int port, SslClientAuthenticationOptions? tlsOptions,
-    TimeSpan connectTimeout, EndpointPool pool, ClientCertificate? clientCertificate = null)
+    TimeSpan connectTimeout, EndpointPool pool, ClientCertificate? clientCertificate = null,
+    TransportKind transport = TransportKind.Sockets)
 {
+    public TransportKind Transport { get; } = transport;
     /// <summary>The pool key: everything that makes one connection different from another.</summary>
     public string Key { get; } = key;
     public string Host { get; } = host;

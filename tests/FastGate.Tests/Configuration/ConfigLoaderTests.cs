@@ -44,6 +44,15 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_UnknownTransport_IsAnErrorWithItsPathAndTheChoices()
+    {
+        var e = LoadFails("""{ "listeners": [ { "name": "l", "address": "127.0.0.1:1" } ], "transport": "io_uring" }""");
+        var error = Assert.Single(e.Errors);
+        Assert.Equal("$.transport", error.JsonPath);
+        Assert.Contains("auto, epoll, sockets", error.Message);
+    }
+
+    [Fact]
     public void Load_SyntaxError_NamesLineAndPath()
     {
         var e = LoadFails("{ \"listeners\": [ { \"address\": \"127.0.0.1:1\", } ], \"apis\": [ { \"name\": 5 } ] }");

@@ -17,10 +17,16 @@ public sealed class GatewayProcess : IDisposable
     public string OutputText => string.Join("\n", Output);
 
     /// <summary>Starts the gateway and waits (30 s at most) until it logs that it is ready (its signal handlers are in place).</summary>
-    public static async Task<GatewayProcess> StartAsync(string configFile)
+    /// <param name="maxOpenFiles">The process's descriptor limit (RLIMIT_NOFILE, set with util-linux's prlimit).</param>
+    public static async Task<GatewayProcess> StartAsync(string configFile, int? maxOpenFiles = null)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "fastgate.dll"), "run", "--config", configFile })
+        var start = new ProcessStartInfo(maxOpenFiles is null ? "dotnet" : "prlimit") { RedirectStandardOutput = true, RedirectStandardError = true };
+        string[] command = [Path.Combine(AppContext.BaseDirectory, "fastgate.dll"), "run", "--config", configFile];
+        if (maxOpenFiles is { } limit)
+        {
+            command = [$"--nofile={limit}:{limit}", "dotnet", .. command];
+        }
+        foreach (var argument in command)
         {
             start.ArgumentList.Add(argument);
         }

@@ -7,20 +7,30 @@ using FastGate.Tests.TestInfrastructure;
 namespace FastGate.Tests.Transport;
 
 /// <summary>
-/// The stream under every client and upstream connection, over real loopback sockets: bytes arrive whole and in order
-/// whether a send completes at once or has to wait, the end of the connection and a reset surface as NetworkStream's
-/// do, and SslStream runs over it.
+/// The streams under every client and upstream connection (.NET sockets' SocketStream and the epoll transport's
+/// RawSocketStream), over real loopback sockets: bytes arrive whole and in order whether a send completes at once or
+/// has to wait, the end of the connection and a reset surface as NetworkStream's do, and SslStream runs over them.
 /// </summary>
 public sealed class SocketStreamTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    [Fact]
-    public async Task ReadAfterZeroByteWait_ReturnsTheBytesThatArrived()
+    /// <summary>The stream a transport puts over a connected socket (owning it).</summary>
+    internal static Stream Open(string transport, Socket socket) => transport switch
+    {
+        "sockets" => new SocketStream(socket, ownsSocket: true),
+        "epoll" => new RawSocketStream(socket, EpollLoop.Next()),
+        _ => throw new ArgumentOutOfRangeException(nameof(transport)),
+    };
+
+    [Theory]
+    [InlineData("sockets")]
+    [InlineData("epoll")]
+    public async Task ReadAfterZeroByteWait_ReturnsTheBytesThatArrived(string transport)
     {
         var (client, server) = await Loopback.ConnectedPairAsync();
         using var peer = client;
-        await using var stream = new SocketStream(server, ownsSocket: true);
+        await using var stream = Open(transport, server);
         using var cancel = new CancellationTokenSource(Timeout);
 
         var wait = stream.ReadAsync(Memory<byte>.Empty, cancel.Token);
@@ -39,12 +49,14 @@ public sealed class SocketStreamTests
         Assert.Equal((byte)'!', buffer[0]);
     }
 
-    [Fact]
-    public async Task TheSocketIsNonBlocking_ADirectSendIntoFullBuffersReturnsWouldBlock()
+    [Theory]
+    [InlineData("sockets")]
+    [InlineData("epoll")]
+    public async Task TheSocketIsNonBlocking_ADirectSendIntoFullBuffersReturnsWouldBlock(string transport)
     {
         var (client, server) = await Loopback.ConnectedPairAsync();
         using var peer = client;
-        await using var stream = new SocketStream(server, ownsSocket: true);
+        await using var stream = Open(transport, server);
 
         // The peer reads nothing: a blocking descriptor would park this thread (the socket engine's, in the gateway)
         // once the kernel's buffers are full.
@@ -67,12 +79,14 @@ public sealed class SocketStreamTests
         Assert.True(accepted > 0, "the kernel took nothing");
     }
 
-    [Fact]
-    public async Task WriteLargerThanTheSocketBuffers_ArrivesWholeAndInOrder()
+    [Theory]
+    [InlineData("sockets")]
+    [InlineData("epoll")]
+    public async Task WriteLargerThanTheSocketBuffers_ArrivesWholeAndInOrder(string transport)
     {
         var (client, server) = await Loopback.ConnectedPairAsync();
         using var peer = client;
-        await using var stream = new SocketStream(server, ownsSocket: true);
+        await using var stream = Open(transport, server);
         using var cancel = new CancellationTokenSource(Timeout);
         var payload = RandomNumberGenerator.GetBytes(8 * 1024 * 1024); // far more than the kernel takes at once
 
@@ -90,12 +104,14 @@ public sealed class SocketStreamTests
         Assert.Equal(SHA256.HashData(payload), SHA256.HashData(received));
     }
 
-    [Fact]
-    public async Task PeerCloses_ReadReturnsEndOfStream_AndDisposeClosesTheSocket()
+    [Theory]
+    [InlineData("sockets")]
+    [InlineData("epoll")]
+    public async Task PeerCloses_ReadReturnsEndOfStream_AndDisposeClosesTheSocket(string transport)
     {
         var (client, server) = await Loopback.ConnectedPairAsync();
         using var peer = client;
-        var stream = new SocketStream(server, ownsSocket: true);
+        var stream = Open(transport, server);
         using var cancel = new CancellationTokenSource(Timeout);
 
         await stream.WriteAsync("bye"u8.ToArray(), cancel.Token);
@@ -109,11 +125,13 @@ public sealed class SocketStreamTests
         Assert.Equal(0, await peer.ReceiveAsync(buffer, SocketFlags.None, cancel.Token)); // the stream closed its socket
     }
 
-    [Fact]
-    public async Task PeerResets_ReadAndWriteFailWithIOException()
+    [Theory]
+    [InlineData("sockets")]
+    [InlineData("epoll")]
+    public async Task PeerResets_ReadAndWriteFailWithIOException(string transport)
     {
         var (client, server) = await Loopback.ConnectedPairAsync();
-        await using var stream = new SocketStream(server, ownsSocket: true);
+        await using var stream = Open(transport, server);
         using var cancel = new CancellationTokenSource(Timeout);
 
         await client.SendAsync("x"u8.ToArray(), SocketFlags.None, cancel.Token);
@@ -142,14 +160,16 @@ public sealed class SocketStreamTests
         Assert.Contains(reason, new[] { SocketError.ConnectionReset, SocketError.Shutdown });
     }
 
-    [Fact]
-    public async Task TlsOverTheStream_HandshakeAndExchangeBothWays()
+    [Theory]
+    [InlineData("sockets")]
+    [InlineData("epoll")]
+    public async Task TlsOverTheStream_HandshakeAndExchangeBothWays(string transport)
     {
         using var pki = new TestPki();
         var certificate = pki.IssueServer("socket.test", "socket.test").Certificate;
         var (client, server) = await Loopback.ConnectedPairAsync();
-        await using var serverTls = new SslStream(new SocketStream(server, ownsSocket: true));
-        await using var clientTls = new SslStream(new SocketStream(client, ownsSocket: true));
+        await using var serverTls = new SslStream(Open(transport, server));
+        await using var clientTls = new SslStream(Open(transport, client));
         using var cancel = new CancellationTokenSource(Timeout);
         await Task.WhenAll(
             serverTls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, cancel.Token),
