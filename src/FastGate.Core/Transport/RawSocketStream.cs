@@ -228,7 +228,10 @@ internal sealed class RawSocketStream : Stream, IEpollTarget, IValueTaskSource<i
             }
             buffer = _readBuffer;
         }
-        var error = TryReceive(buffer.Span, out var received);
+        // A zero-byte read waits for readability, which the edge reports: no peek. An edge that is stale (its bytes
+        // read already by a read that did not wait) completes it early; the read it announces then waits itself.
+        var received = 0;
+        var error = buffer.IsEmpty ? SocketError.Success : TryReceive(buffer.Span, out received);
         if (error == SocketError.WouldBlock)
         {
             return; // a spurious event: the next edge comes
