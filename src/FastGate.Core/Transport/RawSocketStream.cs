@@ -30,6 +30,12 @@ internal sealed class RawSocketStream : Stream, IEpollTarget, IValueTaskSource<i
     // Bumped by the loop on each edge before it looks for a waiter: a call that found nothing compares it before it
     // waits, so an edge between the call and the wait is not lost (edges are not repeated).
     private int _readEdges;
+    // The read edge count at which the socket was last seen drained (EAGAIN, or a read shorter than its buffer, as
+    // nginx's ready flag): until the next edge a read waits without trying recv(2), which could only say EAGAIN.
+    private int _drainedAtEdge = -1;
+    // The peer closed or reset (EPOLLRDHUP, EPOLLHUP, EPOLLERR seen): a short read no longer means drained, since
+    // the end of stream or the error may already be queued behind the bytes it returned, and no edge would follow.
+    private bool _hungUp;
     private int _writeEdges;
 
     /// <summary>An accepted descriptor, already non-blocking (accept4 with SOCK_NONBLOCK).</summary>
@@ -139,14 +145,22 @@ internal sealed class RawSocketStream : Stream, IEpollTarget, IValueTaskSource<i
         while (true)
         {
             var edges = Volatile.Read(ref _readEdges);
-            var error = TryReceive(buffer.Span, out var received);
-            if (error == SocketError.Success)
+            if (edges != Volatile.Read(ref _drainedAtEdge) || Volatile.Read(ref _hungUp))
             {
-                return new ValueTask<int>(received);
-            }
-            if (error != SocketError.WouldBlock)
-            {
-                return ValueTask.FromException<int>(Failure(error));
+                var error = TryReceive(buffer.Span, out var received);
+                if (error == SocketError.Success)
+                {
+                    if (received > 0 && received < buffer.Length)
+                    {
+                        Volatile.Write(ref _drainedAtEdge, edges);
+                    }
+                    return new ValueTask<int>(received);
+                }
+                if (error != SocketError.WouldBlock)
+                {
+                    return ValueTask.FromException<int>(Failure(error));
+                }
+                Volatile.Write(ref _drainedAtEdge, edges);
             }
             lock (this)
             {
@@ -206,6 +220,10 @@ internal sealed class RawSocketStream : Stream, IEpollTarget, IValueTaskSource<i
     /// <summary>On the loop's thread: the descriptor became readable or writable, or failed (an edge).</summary>
     public void OnEvents(uint events)
     {
+        if ((events & (EpollLoop.Err | EpollLoop.Hup | EpollLoop.RdHup)) != 0)
+        {
+            Volatile.Write(ref _hungUp, true); // before the edge is counted
+        }
         if ((events & (EpollLoop.In | EpollLoop.Err | EpollLoop.Hup | EpollLoop.RdHup)) != 0)
         {
             OnReadable();
@@ -218,7 +236,7 @@ internal sealed class RawSocketStream : Stream, IEpollTarget, IValueTaskSource<i
 
     private void OnReadable()
     {
-        Interlocked.Increment(ref _readEdges);
+        var edges = Interlocked.Increment(ref _readEdges);
         Memory<byte> buffer;
         lock (this)
         {
@@ -232,6 +250,10 @@ internal sealed class RawSocketStream : Stream, IEpollTarget, IValueTaskSource<i
         // read already by a read that did not wait) completes it early; the read it announces then waits itself.
         var received = 0;
         var error = buffer.IsEmpty ? SocketError.Success : TryReceive(buffer.Span, out received);
+        if (error == SocketError.WouldBlock || (received > 0 && received < buffer.Length))
+        {
+            Volatile.Write(ref _drainedAtEdge, edges);
+        }
         if (error == SocketError.WouldBlock)
         {
             return; // a spurious event: the next edge comes

@@ -72,6 +72,42 @@ public sealed class EpollTransportTests
     }
 
     [Fact]
+    public async Task BytesAndTheEndArriveTogether_AShortReadThenTheEndOfStream()
+    {
+        // A read shorter than its buffer marks the socket drained (the next read waits for an edge instead of trying),
+        // unless the peer has closed: then the end of stream is queued behind the bytes and no edge will follow.
+        var (client, server) = await Loopback.ConnectedPairAsync();
+        using var peer = client;
+        await using var stream = new RawSocketStream(server, EpollLoop.Next());
+        using var cancel = new CancellationTokenSource(Timeout);
+
+        await peer.SendAsync("abc"u8.ToArray(), SocketFlags.None, cancel.Token);
+        peer.Shutdown(SocketShutdown.Send);
+        Assert.True(await Eventually.TrueAsync(() => server.Available == 3));
+        var buffer = new byte[64];
+        Assert.Equal(3, await stream.ReadAsync(buffer, cancel.Token));
+        Assert.Equal(0, await stream.ReadAsync(buffer, cancel.Token).AsTask().WaitAsync(Timeout));
+        Assert.Equal(0, await stream.ReadAsync(Memory<byte>.Empty, cancel.Token).AsTask().WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task APendingReadGetsBytesThenTheEnd_TheNextReadSeesTheEnd()
+    {
+        var (client, server) = await Loopback.ConnectedPairAsync();
+        using var peer = client;
+        await using var stream = new RawSocketStream(server, EpollLoop.Next());
+        using var cancel = new CancellationTokenSource(Timeout);
+
+        var buffer = new byte[64];
+        var read = stream.ReadAsync(buffer, cancel.Token).AsTask();
+        Assert.False(read.IsCompleted);
+        await peer.SendAsync("abc"u8.ToArray(), SocketFlags.None, cancel.Token);
+        peer.Shutdown(SocketShutdown.Send);
+        Assert.Equal(3, await read.WaitAsync(Timeout));
+        Assert.Equal(0, await stream.ReadAsync(buffer, cancel.Token).AsTask().WaitAsync(Timeout));
+    }
+
+    [Fact]
     public async Task ManyStreamsOnOneLoop_EachGetsItsOwnBytes()
     {
         const int Count = 200; // more than the loop's first slot table, so it grows and slots are reused
