@@ -5,7 +5,9 @@
 # Usage: bench/e2e.sh OUT.md [SECONDS]   Everything listens on 127.0.0.1; every process started here is stopped on exit.
 # E2E_SCENARIOS="get-64B mtls-handshake-full ..." runs only those scenarios (idle-memory is one too);
 # E2E_PROXIES="fastgate nginx ..." only those proxies (default: fastgate nginx haproxy yarp; fastgate-jit, the JIT
-# single-file build, fastgate-threadpool and fastgate-b — the build at E2E_FASTGATE_B, for an interleaved A/B — only
+# single-file build, fastgate-sockets (the same binary on .NET's sockets, "transport": "sockets", inline
+# completions), fastgate-threadpool (.NET's sockets, thread-pool completions) and fastgate-b — the build at
+# E2E_FASTGATE_B, for an interleaved A/B — only
 # when named, on ports of their own; FASTGATE_ONLY=1 = fastgate). floor: bench/SslStreamFloor, the least an SslStream
 # proxy does (not a peer: a column of its own and its ratio to the best peer; no GET 16 KiB).
 # E2E_ROUNDS=N (default 2): N rounds, each starting all proxies and running every scenario against each in turn;
@@ -210,14 +212,14 @@ idle_memory() { # the proxy chosen by use_proxy; prints a line for its section
   echo "## Round $round of $rounds"
   echo
   if proxy_wanted fastgate; then
-    start_proxy "FastGate (NativeAOT, inline completions)" FastGate 8610 8611 8619 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$gateway" run --config "$work/fastgate.json" --log-level Warning
+    start_proxy "FastGate (NativeAOT, epoll transport)" FastGate 8610 8611 8619 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$gateway" run --config "$work/fastgate.json" --log-level Warning
   fi
   jit=bench/.build/fastgate-jit/fastgate
   if ! proxy_wanted fastgate-jit; then :
   elif [ -x "$jit" ]; then
     # The same gateway as a JIT single-file build (tiered compilation, dynamic PGO): NativeAOT ships unless this is faster.
     sed 's/8610/8612/; s/8611/8613/; s/8619/8618/' "$work/fastgate.json" > "$work/fastgate-jit.json"
-    start_proxy "FastGate (JIT single-file build, inline completions)" "FastGate JIT" 8612 8613 8618 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$jit" run --config "$work/fastgate-jit.json" --log-level Warning
+    start_proxy "FastGate (JIT single-file build, epoll transport)" "FastGate JIT" 8612 8613 8618 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$jit" run --config "$work/fastgate-jit.json" --log-level Warning
   else
     echo "FastGate JIT: $jit is missing (run-bench.sh builds it); skipped."
   fi
@@ -227,9 +229,13 @@ idle_memory() { # the proxy chosen by use_proxy; prints a line for its section
     sed 's/8610/8606/; s/8611/8607/; s/8619/8608/' "$work/fastgate.json" > "$work/fastgate-b.json"
     start_proxy "FastGate B ($E2E_FASTGATE_B)" "FastGate B" 8606 8607 8608 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$E2E_FASTGATE_B" run --config "$work/fastgate-b.json" --log-level Warning
   fi
+  if proxy_wanted fastgate-sockets; then
+    sed 's/8610/8604/; s/8611/8605/; s/8619/8603/; 0,/{/s//{ "transport": "sockets",/' "$work/fastgate.json" > "$work/fastgate-sockets.json"
+    start_proxy "FastGate (NativeAOT, .NET sockets, inline completions)" "FastGate (.NET sockets)" 8604 8605 8603 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$gateway" run --config "$work/fastgate-sockets.json" --log-level Warning
+  fi
   if proxy_wanted fastgate-threadpool; then
-    sed 's/8610/8614/; s/8611/8615/; s/8619/8617/' "$work/fastgate.json" > "$work/fastgate-threadpool.json"
-    start_proxy "FastGate (NativeAOT, thread-pool completions)" "FastGate (thread-pool completions)" 8614 8615 8617 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 "$gateway" run --config "$work/fastgate-threadpool.json" --log-level Warning
+    sed 's/8610/8614/; s/8611/8615/; s/8619/8617/; 0,/{/s//{ "transport": "sockets",/' "$work/fastgate.json" > "$work/fastgate-threadpool.json"
+    start_proxy "FastGate (NativeAOT, .NET sockets, thread-pool completions)" "FastGate (thread-pool completions)" 8614 8615 8617 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 "$gateway" run --config "$work/fastgate-threadpool.json" --log-level Warning
   fi
   if ! proxy_wanted nginx; then :
   elif command -v nginx >/dev/null; then
