@@ -68,13 +68,18 @@ internal static class UpstreamConnector
     /// <summary>
     /// Connected on an epoll loop, never registered with .NET's socket engine (whose thread would then wake for every
     /// event of the socket as well). Every resolved address in turn, as Socket.ConnectAsync(host, port) does
-    /// ("localhost": ::1, then 127.0.0.1). Returns the socket last tried (the caller disposes it on failure).
+    /// ("localhost": ::1, then 127.0.0.1). Returns the socket that connected and its stream; each socket that failed
+    /// was disposed by its stream, and the last failure is thrown.
     /// </summary>
     private static async ValueTask<(Socket, RawSocketStream)> ConnectOnEpollAsync(Socket socket, UpstreamEndpoint endpoint, CancellationToken cancellationToken)
     {
         IPAddress[] addresses = IPAddress.TryParse(endpoint.Host, out var literal)
             ? [literal]
             : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken).ConfigureAwait(false);
+        if (addresses.Length == 0)
+        {
+            throw new SocketException((int)SocketError.HostNotFound);
+        }
         for (var i = 0; ; i++)
         {
             var address = addresses[i];
