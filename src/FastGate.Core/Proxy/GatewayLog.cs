@@ -52,7 +52,7 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 315, Level = LogLevel.Warning, Message = "{JsonPath} changed: it is read once per process, so it takes effect at the next start")]
     public static partial void NeedsRestart(ILogger logger, string jsonPath);
 
-    /// <summary>A process-wide runtime setting the start-up log reports (TLS sessions and buffers, the GC).</summary>
+    /// <summary>A process-wide runtime setting the start-up log reports (TLS sessions and buffers, the GC, the transport).</summary>
     [LoggerMessage(EventId = 316, Level = LogLevel.Information, Message = "{Description}")]
     public static partial void RuntimeSetting(ILogger logger, string description);
 

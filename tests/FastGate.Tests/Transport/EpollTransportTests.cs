@@ -13,6 +13,13 @@ public sealed class EpollTransportTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>A loopback pair: the peer's socket, and the epoll stream over the other end (and its Socket).</summary>
+    private static async Task<(Socket Peer, RawSocketStream Stream, Socket Server)> OpenAsync()
+    {
+        var (client, server) = await Loopback.ConnectedPairAsync();
+        return (client, new RawSocketStream(server, EpollLoop.Next()), server);
+    }
+
     [Fact]
     public async Task DisposeWhileAReadAndAWriteWait_BothFailAndThePeerSeesTheEnd()
     {
@@ -42,9 +49,9 @@ public sealed class EpollTransportTests
     [Fact]
     public async Task AReadAndAWriteWaitAtOnce_EachCompletesOnItsOwnEdge()
     {
-        var (client, server) = await Loopback.ConnectedPairAsync();
-        using var peer = client;
-        await using var stream = new RawSocketStream(server, EpollLoop.Next());
+        var (peer, stream, server) = await OpenAsync();
+        using var closePeer = peer;
+        await using var closeStream = stream;
         using var cancel = new CancellationTokenSource(Timeout);
 
         var buffer = new byte[64];
@@ -76,9 +83,9 @@ public sealed class EpollTransportTests
     {
         // A read shorter than its buffer marks the socket drained (the next read waits for an edge instead of trying),
         // unless the peer has closed: then the end of stream is queued behind the bytes and no edge will follow.
-        var (client, server) = await Loopback.ConnectedPairAsync();
-        using var peer = client;
-        await using var stream = new RawSocketStream(server, EpollLoop.Next());
+        var (peer, stream, server) = await OpenAsync();
+        using var closePeer = peer;
+        await using var closeStream = stream;
         using var cancel = new CancellationTokenSource(Timeout);
 
         await peer.SendAsync("abc"u8.ToArray(), SocketFlags.None, cancel.Token);
@@ -93,9 +100,9 @@ public sealed class EpollTransportTests
     [Fact]
     public async Task APendingReadGetsBytesThenTheEnd_TheNextReadSeesTheEnd()
     {
-        var (client, server) = await Loopback.ConnectedPairAsync();
-        using var peer = client;
-        await using var stream = new RawSocketStream(server, EpollLoop.Next());
+        var (peer, stream, server) = await OpenAsync();
+        using var closePeer = peer;
+        await using var closeStream = stream;
         using var cancel = new CancellationTokenSource(Timeout);
 
         var buffer = new byte[64];
