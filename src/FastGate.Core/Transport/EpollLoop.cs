@@ -72,6 +72,10 @@ internal sealed class EpollLoop
     private readonly Lock _slotsLock = new();
     private readonly Stack<int> _freeSlots = new();
     private IEpollTarget?[] _slots = new IEpollTarget?[256];
+    // Each registration's number, beside its slot and in its events' data: an event still in flight for a descriptor
+    // that left the slot is not delivered to the one that took the slot next.
+    private uint[] _tokens = new uint[256];
+    private uint _registrations;
     private int _nextSlot;
 
     private EpollLoop(int index)
@@ -91,6 +95,7 @@ internal sealed class EpollLoop
     public int Register(IEpollTarget target, int fd)
     {
         int slot;
+        uint token;
         lock (_slotsLock)
         {
             if (!_freeSlots.TryPop(out slot))
@@ -98,16 +103,21 @@ internal sealed class EpollLoop
                 slot = _nextSlot++;
                 if (slot == _slots.Length)
                 {
+                    var grownTokens = new uint[_tokens.Length * 2];
+                    Array.Copy(_tokens, grownTokens, _tokens.Length);
+                    Volatile.Write(ref _tokens, grownTokens);
                     var grown = new IEpollTarget?[_slots.Length * 2];
                     Array.Copy(_slots, grown, _slots.Length);
                     Volatile.Write(ref _slots, grown);
                 }
             }
+            token = ++_registrations;
+            Volatile.Write(ref _tokens[slot], token);
             Volatile.Write(ref _slots[slot], target);
         }
         Span<byte> ev = stackalloc byte[16];
         BinaryPrimitives.WriteUInt32LittleEndian(ev, In | Out | RdHup | EdgeTriggered);
-        BinaryPrimitives.WriteUInt64LittleEndian(ev[s_dataOffset..], (ulong)slot);
+        BinaryPrimitives.WriteUInt64LittleEndian(ev[s_dataOffset..], (ulong)token << 32 | (uint)slot);
         if (EpollCtl(_epfd, CtlAdd, fd, ref MemoryMarshal.GetReference(ev)) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -149,15 +159,19 @@ internal sealed class EpollLoop
                 }
                 continue;
             }
+            // Read after epoll_wait returned: a registration whose events are here was published before them.
             var slots = Volatile.Read(ref _slots);
+            var tokens = Volatile.Read(ref _tokens);
             for (var i = 0; i < count; i++)
             {
                 var entry = events.AsSpan(i * s_eventSize, s_eventSize);
                 var flags = BinaryPrimitives.ReadUInt32LittleEndian(entry);
-                var slot = (int)BinaryPrimitives.ReadUInt64LittleEndian(entry[s_dataOffset..]);
-                // A slot freed (and perhaps reused) after epoll_wait returned may get a spurious event: every target
-                // treats an event as "try again", never as proof of readiness.
-                if (slot < slots.Length && Volatile.Read(ref slots[slot]) is { } target)
+                var data = BinaryPrimitives.ReadUInt64LittleEndian(entry[s_dataOffset..]);
+                var slot = (int)(uint)data;
+                // Only to the registration the event is for (not one that reused the slot since). Targets still treat
+                // an event as "try again", never as proof of readiness: an edge may be stale by the time it runs.
+                if (slot < slots.Length && slot < tokens.Length && Volatile.Read(ref tokens[slot]) == (uint)(data >> 32)
+                    && Volatile.Read(ref slots[slot]) is { } target)
                 {
                     try
                     {
