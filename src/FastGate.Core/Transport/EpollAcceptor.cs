@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
@@ -18,7 +17,8 @@ internal sealed class EpollAcceptor : IEpollTarget
     private readonly int _fd;
     private readonly int _slot;
     private readonly Lock _gate = new(); // one accepting pass at a time (loop or back-off timer); Stop waits for it
-    private readonly byte[] _address = new byte[28]; // sockaddr_in6, the larger of the two
+    private readonly IPEndPoint _local;
+    private readonly SocketAddress _address = new(AddressFamily.InterNetworkV6); // room for either family's sockaddr
     private Timer? _retry;
     private bool _stopped;
 
@@ -26,6 +26,7 @@ internal sealed class EpollAcceptor : IEpollTarget
     {
         _listening = listening;
         _listener = listener;
+        _local = listener.LocalEndPoint;
         _fd = (int)listening.SafeHandle.DangerousGetHandle();
         NonBlockingSocketCalls.SetNonBlocking(_fd);
         _loop = EpollLoop.Next();
@@ -62,12 +63,14 @@ internal sealed class EpollAcceptor : IEpollTarget
     {
         while (true)
         {
+            _address.Size = _address.Buffer.Length;
             var error = NonBlockingSocketCalls.Accept(_listening.SafeHandle, _address, out var fd);
             switch (error)
             {
                 case SocketError.Success:
                     var stream = new RawSocketStream(new RawDescriptorHandle(fd), EpollLoop.Next());
-                    _listener.Admit(stream, Parse(_address));
+                    // The listener's family is the peer's (a dual-mode IPv6 listener sees IPv4 peers as mapped).
+                    _listener.Admit(stream, _local.Create(_address));
                     continue;
                 case SocketError.ConnectionAborted:
                     continue; // reset while queued
@@ -80,14 +83,5 @@ internal sealed class EpollAcceptor : IEpollTarget
                     return; // WouldBlock: the queue is empty; anything else: the listener is closing
             }
         }
-    }
-
-    private static IPEndPoint Parse(ReadOnlySpan<byte> address)
-    {
-        const ushort AfInet6 = 10;
-        var port = BinaryPrimitives.ReadUInt16BigEndian(address[2..]);
-        return BinaryPrimitives.ReadUInt16LittleEndian(address) == AfInet6
-            ? new IPEndPoint(new IPAddress(address.Slice(8, 16), BinaryPrimitives.ReadUInt32LittleEndian(address[24..])), port)
-            : new IPEndPoint(new IPAddress(address.Slice(4, 4)), port);
     }
 }

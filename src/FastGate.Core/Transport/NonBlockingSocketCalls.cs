@@ -83,9 +83,9 @@ internal static class NonBlockingSocketCalls
 
     /// <summary>
     /// accept4(2), non-blocking and close-on-exec: the new descriptor (TCP_NODELAY set) and the peer's address in
-    /// <paramref name="address"/> (a sockaddr_in or sockaddr_in6).
+    /// <paramref name="address"/> (its Size set to what the kernel wrote).
     /// </summary>
-    public static SocketError Accept(SafeHandle listening, Span<byte> address, out int fd)
+    public static SocketError Accept(SafeHandle listening, System.Net.SocketAddress address, out int fd)
     {
         var added = false;
         try
@@ -93,10 +93,11 @@ internal static class NonBlockingSocketCalls
             listening.DangerousAddRef(ref added);
             while (true)
             {
-                var length = address.Length;
-                fd = Accept4((int)listening.DangerousGetHandle(), ref MemoryMarshal.GetReference(address), ref length, SockNonBlock | SockCloexec);
+                var length = address.Size;
+                fd = Accept4((int)listening.DangerousGetHandle(), ref MemoryMarshal.GetReference(address.Buffer.Span), ref length, SockNonBlock | SockCloexec);
                 if (fd >= 0)
                 {
+                    address.Size = length;
                     var one = 1;
                     _ = SetSockOpt(fd, IpProtoTcp, TcpNoDelay, ref one, sizeof(int));
                     return SocketError.Success;
@@ -137,13 +138,11 @@ internal static class NonBlockingSocketCalls
     /// <summary>connect(2) on a non-blocking socket: InProgress until the loop reports it writable.</summary>
     public static SocketError Connect(SafeHandle handle, System.Net.SocketAddress address)
     {
-        var bytes = new byte[address.Size];
-        address.Buffer.Span[..address.Size].CopyTo(bytes);
         var added = false;
         try
         {
             handle.DangerousAddRef(ref added);
-            var result = ConnectTo((int)handle.DangerousGetHandle(), bytes, bytes.Length);
+            var result = ConnectTo((int)handle.DangerousGetHandle(), ref MemoryMarshal.GetReference(address.Buffer.Span), address.Size);
             return result == 0 ? SocketError.Success : Marshal.GetLastPInvokeError() == EINPROGRESS ? SocketError.InProgress : ToSocketError(Marshal.GetLastPInvokeError());
         }
         finally
@@ -195,7 +194,7 @@ internal static class NonBlockingSocketCalls
     private static extern int Fcntl(int fd, int command, int argument);
 
     [DllImport("libc.so.6", EntryPoint = "connect", SetLastError = true)]
-    private static extern int ConnectTo(int fd, byte[] address, int length);
+    private static extern int ConnectTo(int fd, ref byte address, int length);
 
     [DllImport("libc.so.6", EntryPoint = "accept4", SetLastError = true)]
     private static extern int Accept4(int fd, ref byte address, ref int addressLength, int flags);

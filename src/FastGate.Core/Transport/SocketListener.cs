@@ -46,6 +46,9 @@ internal sealed class SocketListener : IAsyncDisposable
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
     }
 
+    /// <summary>How long accepting pauses when the process is out of descriptors or buffers (nginx: 500 ms).</summary>
+    public static readonly TimeSpan AcceptBackOff = TimeSpan.FromMilliseconds(100);
+
     public string Name { get; }
     public TransportKind Transport { get; }
     public int MaxConnections { get; set; }
@@ -95,10 +98,8 @@ internal sealed class SocketListener : IAsyncDisposable
                 continue;
             }
 
-            if (Interlocked.Increment(ref _active) > MaxConnections)
+            if (!TryCountConnection(client.RemoteEndPoint))
             {
-                Interlocked.Decrement(ref _active);
-                TransportLog.ConnectionLimitReached(_logger, Name, MaxConnections, client.RemoteEndPoint);
                 client.Dispose();
                 continue;
             }
@@ -120,10 +121,27 @@ internal sealed class SocketListener : IAsyncDisposable
         finally
         {
             client.Dispose();
-            if (Interlocked.Decrement(ref _active) == 0 && _stopping)
-            {
-                _drained.TrySetResult();
-            }
+            ConnectionEnded();
+        }
+    }
+
+    /// <summary>Counts a new connection within the limit (false, logged, when at it: the caller closes it).</summary>
+    private bool TryCountConnection(EndPoint? remote)
+    {
+        if (Interlocked.Increment(ref _active) <= MaxConnections)
+        {
+            return true;
+        }
+        Interlocked.Decrement(ref _active);
+        TransportLog.ConnectionLimitReached(_logger, Name, MaxConnections, remote);
+        return false;
+    }
+
+    private void ConnectionEnded()
+    {
+        if (Interlocked.Decrement(ref _active) == 0 && _stopping)
+        {
+            _drained.TrySetResult();
         }
     }
 
@@ -133,26 +151,17 @@ internal sealed class SocketListener : IAsyncDisposable
     /// </summary>
     internal void Admit(RawSocketStream stream, EndPoint remote)
     {
-        if (_stopping)
+        if (_stopping || !TryCountConnection(remote))
         {
-            stream.Dispose();
-            return;
-        }
-        if (Interlocked.Increment(ref _active) > MaxConnections)
-        {
-            Interlocked.Decrement(ref _active);
-            TransportLog.ConnectionLimitReached(_logger, Name, MaxConnections, remote);
             stream.Dispose();
             return;
         }
         _ = RunStreamAsync(stream, remote);
     }
 
-    /// <summary>How long accepting pauses when the process is out of descriptors or buffers (nginx: 500 ms).</summary>
-    public static readonly TimeSpan AcceptBackOff = TimeSpan.FromMilliseconds(100);
-
     internal void AcceptBackingOff(SocketError error) => TransportLog.AcceptBackOff(_logger, Name, error, (int)AcceptBackOff.TotalMilliseconds);
 
+    // The handler owns the stream (IStreamConnectionHandler): it is disposed there, not here as well.
     private async Task RunStreamAsync(RawSocketStream stream, EndPoint remote)
     {
         try
@@ -165,11 +174,7 @@ internal sealed class SocketListener : IAsyncDisposable
         }
         finally
         {
-            stream.Dispose(); // the handler disposes it too; this covers a handler that failed before it took it
-            if (Interlocked.Decrement(ref _active) == 0 && _stopping)
-            {
-                _drained.TrySetResult();
-            }
+            ConnectionEnded();
         }
     }
 
