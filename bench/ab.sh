@@ -8,6 +8,8 @@
 #   mtls-handshake-resumed (a new mutual-TLS connection per request, 4 at a time a side: CPU per handshake);
 #   A_ENV / B_ENV="NAME=value ..." set environment variables for one side. AB_RATE=N: each side gets N requests/s
 #   (open model) instead of as many as it serves: CPU per request at a moderate load, where few events share a wakeup.
+#   AB_PROXY_CPUS / AB_LOAD_CPUS (default 0 / 1): the CPUs the proxies / the load generators and upstreams run on, e.g.
+#   both 0,1 to measure with more than one event loop per proxy.
 #   B_BINARY = nginx runs nginx (configured as in bench/e2e.sh, one worker) as B: FastGate against nginx under the
 #   same drift (both proxies share one core here, unlike bench/e2e.sh, where each has it alone); haproxy the same with
 #   HAProxy (one thread).
@@ -45,6 +47,7 @@ case "$scenario" in
 esac
 
 [ -z "${AB_RATE:-}" ] || extra+=(--rate "$AB_RATE")
+proxy_cpus="${AB_PROXY_CPUS:-0}"; load_cpus="${AB_LOAD_CPUS:-1}"
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -57,41 +60,41 @@ cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 "$a_bin" certs dev --out "$work/certs" --hosts bench.test,upstream.test,localhost >/dev/null
 c="$work/certs"
 [ "$connections" = 32 ] || extra+=(--cert "$c/client.crt" --key "$c/client.key")
-taskset -c 1 "$load" upstream --listen 127.0.0.1:9610 --body-size 64 --cert "$c/server.crt" --key "$c/server.key" --client-ca "$c/ca.crt" >/dev/null & pids+=($!)
-taskset -c 1 "$load" upstream --listen 127.0.0.1:9611 --body-size 16384 --cert "$c/server.crt" --key "$c/server.key" --client-ca "$c/ca.crt" >/dev/null & pids+=($!)
+taskset -c "$load_cpus" "$load" upstream --listen 127.0.0.1:9610 --body-size 64 --cert "$c/server.crt" --key "$c/server.key" --client-ca "$c/ca.crt" >/dev/null & pids+=($!)
+taskset -c "$load_cpus" "$load" upstream --listen 127.0.0.1:9611 --body-size 16384 --cert "$c/server.crt" --key "$c/server.key" --client-ca "$c/ca.crt" >/dev/null & pids+=($!)
 wait_port 9610; wait_port 9611
 sed "s#\${CERTS}#$c#g" bench/fastgate-bench.json.template > "$work/a.json"
 sed 's/8610/8606/; s/8611/8607/; s/8619/8608/' "$work/a.json" > "$work/b.json"
 # shellcheck disable=SC2086 # A_ENV/B_ENV are lists of NAME=value words
-taskset -c 0 env ${A_ENV:-} "$a_bin" run --config "$work/a.json" --log-level Warning > "$work/a.log" 2>&1 & a_pid=$!; pids+=($a_pid)
+taskset -c "$proxy_cpus" env ${A_ENV:-} "$a_bin" run --config "$work/a.json" --log-level Warning > "$work/a.log" 2>&1 & a_pid=$!; pids+=($a_pid)
 if [ "$b_bin" = nginx ]; then
   write_nginx_config "$work" "$c" 8606 8607
-  taskset -c 0 nginx -c "$work/nginx.conf" -p "$work" -g "daemon off;" > "$work/b.log" 2>&1 & pids+=($!)
+  taskset -c "$proxy_cpus" nginx -c "$work/nginx.conf" -p "$work" -g "daemon off;" > "$work/b.log" 2>&1 & pids+=($!)
   wait_port 8606
   b_pid=$(pgrep -P "${pids[-1]}" -f "nginx: worker" | head -1) # the worker does the work; the master waits
 elif [ "$b_bin" = haproxy ]; then
   write_haproxy_config "$work" "$c" 8606 8607
-  taskset -c 0 haproxy -f "$work/haproxy.cfg" -db > "$work/b.log" 2>&1 & b_pid=$!; pids+=($b_pid)
+  taskset -c "$proxy_cpus" haproxy -f "$work/haproxy.cfg" -db > "$work/b.log" 2>&1 & b_pid=$!; pids+=($b_pid)
 elif [ -n "${floor:-}" ]; then
   # shellcheck disable=SC2086
-  taskset -c 0 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 ${B_ENV:-} "$b_bin" 8606 8607 9610 "$c" > "$work/b.log" 2>&1 & b_pid=$!; pids+=($b_pid)
+  taskset -c "$proxy_cpus" env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 ${B_ENV:-} "$b_bin" 8606 8607 9610 "$c" > "$work/b.log" 2>&1 & b_pid=$!; pids+=($b_pid)
 else
   # shellcheck disable=SC2086
-  taskset -c 0 env ${B_ENV:-} "$b_bin" run --config "$work/b.json" --log-level Warning > "$work/b.log" 2>&1 & b_pid=$!; pids+=($b_pid)
+  taskset -c "$proxy_cpus" env ${B_ENV:-} "$b_bin" run --config "$work/b.json" --log-level Warning > "$work/b.log" 2>&1 & b_pid=$!; pids+=($b_pid)
 fi
 wait_port 8610; wait_port 8606; wait_port "$a_port"; wait_port "$b_port"
 
 load_both() { # $1 seconds, $2 report prefix: the same connections on each build, at the same time
-  taskset -c 1 "$load" run "https://bench.test:$a_port$path" -c "$connections" "${extra[@]}" --connect-to "127.0.0.1:$a_port" \
+  taskset -c "$load_cpus" "$load" run "https://bench.test:$a_port$path" -c "$connections" "${extra[@]}" --connect-to "127.0.0.1:$a_port" \
     --cacert "$c/ca.crt" -d "$1" --warmup 0 -q --report "$work/$2-a" > /dev/null & local la=$!
-  taskset -c 1 "$load" run "https://bench.test:$b_port$path" -c "$connections" "${extra[@]}" --connect-to "127.0.0.1:$b_port" \
+  taskset -c "$load_cpus" "$load" run "https://bench.test:$b_port$path" -c "$connections" "${extra[@]}" --connect-to "127.0.0.1:$b_port" \
     --cacert "$c/ca.crt" -d "$1" --warmup 0 -q --report "$work/$2-b" > /dev/null & local lb=$!
   wait "$la" "$lb"
 }
 
 echo "== A: $a_bin ${A_ENV:-}"
 echo "== B: $b_bin ${B_ENV:-}"
-echo "== $scenario${AB_RATE:+ at $AB_RATE requests/s a side}, $rounds rounds of $seconds s, A and B on CPU 0 at once (after 3 s of warm-up)"
+echo "== $scenario${AB_RATE:+ at $AB_RATE requests/s a side}, $rounds rounds of $seconds s, A and B on CPU $proxy_cpus at once (after 3 s of warm-up)"
 load_both 3 warmup
 for round in $(seq 1 "$rounds"); do
   a0=$(cpu_of "$a_pid"); b0=$(cpu_of "$b_pid")

@@ -5,7 +5,8 @@ namespace FastGate.Core.Transport;
 
 /// <summary>
 /// Accepts a listener's connections with accept4(2) on an <see cref="EpollLoop"/>'s thread (no Socket object per
-/// connection) and hands each to the listener as a <see cref="RawSocketStream"/> on the next loop. Out of descriptors
+/// connection) and hands each to the least loaded loop, where its listener starts it as a <see cref="RawSocketStream"/>
+/// that stays on that loop: its handshake runs there too, not on the acceptor's thread. Out of descriptors
 /// or buffers, it stops for <see cref="SocketListener.AcceptBackOff"/> and tries again (an edge-triggered listener would not report the
 /// connections still queued), as nginx and HAProxy do. Thread-safe; the listener owns the listening socket.
 /// </summary>
@@ -29,7 +30,7 @@ internal sealed class EpollAcceptor : IEpollTarget
         _local = listener.LocalEndPoint;
         _fd = (int)listening.SafeHandle.DangerousGetHandle();
         NonBlockingSocketCalls.SetNonBlocking(_fd);
-        _loop = EpollLoop.Next();
+        _loop = EpollLoop.LeastLoaded();
         _slot = _loop.Register(this, _fd);
     }
 
@@ -68,9 +69,23 @@ internal sealed class EpollAcceptor : IEpollTarget
             switch (error)
             {
                 case SocketError.Success:
-                    var stream = new RawSocketStream(new RawDescriptorHandle(fd), EpollLoop.Next());
+                    var handle = new RawDescriptorHandle(fd);
                     // The listener's family is the peer's (a dual-mode IPv6 listener sees IPv4 peers as mapped).
-                    _listener.Admit(stream, _local.Create(_address));
+                    var remote = _local.Create(_address);
+                    if (!_listener.TryAdmit(remote))
+                    {
+                        handle.Dispose();
+                        continue;
+                    }
+                    var loop = EpollLoop.LeastLoaded();
+                    if (loop == _loop)
+                    {
+                        _listener.StartStream(handle, remote, loop);
+                    }
+                    else
+                    {
+                        loop.Post(AcceptedConnection.StartOnItsLoop, new AcceptedConnection(_listener, handle, remote, loop));
+                    }
                     continue;
                 case SocketError.ConnectionAborted:
                     continue; // reset while queued

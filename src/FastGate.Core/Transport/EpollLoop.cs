@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 
@@ -8,10 +9,12 @@ namespace FastGate.Core.Transport;
 /// One thread waiting in epoll_wait(2) for the descriptors of FastGate's epoll transport (<see cref="RawSocketStream"/>,
 /// <see cref="EpollAcceptor"/>): edge-triggered, each descriptor registered once for reading and writing, and its
 /// completions run inline on this thread, as .NET's sockets do with inline completions. There is one loop per
-/// processor the process may run on (.NET's socket engines with inline completions: the same count); descriptors are
-/// spread over them in turn. Thread-safe.
+/// processor the process may run on (.NET's socket engines with inline completions: the same count). A new connection
+/// goes to the loop with the fewest descriptors and stays there, its handshake included (<see cref="Post"/> hands it
+/// over: HAProxy's per-thread accept queues); an upstream connection is opened on the loop of the client connection
+/// that needs it. Thread-safe.
 /// </summary>
-internal sealed class EpollLoop
+internal sealed class EpollLoop : IEpollTarget
 {
     /// <summary>Linux on x86-64 or arm64: the two layouts of struct epoll_event known here.</summary>
     public static bool IsSupported => OperatingSystem.IsLinux()
@@ -26,12 +29,41 @@ internal sealed class EpollLoop
     private static int s_next;
     private static ILogger? s_logger;
 
-    /// <summary>The loop for the next descriptor (in turn). The loops start on first use.</summary>
-    public static EpollLoop Next()
+    [ThreadStatic]
+    private static EpollLoop? t_current;
+
+    /// <summary>The loop whose thread this is, or null on any other thread.</summary>
+    public static EpollLoop? Current => t_current;
+
+    /// <summary>
+    /// The loop for a new connection: the one watching the fewest descriptors (ties in turn), so loops that lost
+    /// long-lived connections take the next ones. The loops start on first use.
+    /// </summary>
+    public static EpollLoop LeastLoaded()
     {
         var loops = Volatile.Read(ref s_loops) ?? CreateLoops();
-        return loops.Length == 1 ? loops[0] : loops[(int)((uint)Interlocked.Increment(ref s_next) % (uint)loops.Length)];
+        if (loops.Length == 1)
+        {
+            return loops[0];
+        }
+        var start = (int)((uint)Interlocked.Increment(ref s_next) % (uint)loops.Length);
+        var best = loops[start];
+        for (var i = 1; i < loops.Length; i++)
+        {
+            var candidate = loops[(start + i) % loops.Length];
+            if (candidate.Load < best.Load)
+            {
+                best = candidate;
+            }
+        }
+        return best;
     }
+
+    /// <summary>The loop of the calling loop thread, else the least loaded one: where a new upstream connection goes.</summary>
+    public static EpollLoop CurrentOrLeastLoaded() => t_current ?? LeastLoaded();
+
+    /// <summary>The loop numbered <paramref name="index"/> (0 to <see cref="Count"/> - 1).</summary>
+    public static EpollLoop At(int index) => (Volatile.Read(ref s_loops) ?? CreateLoops())[index];
 
     /// <summary>How many loops run (or will): one per processor available to the process.</summary>
     public static int Count => Volatile.Read(ref s_loops)?.Length ?? Environment.ProcessorCount;
@@ -58,6 +90,8 @@ internal sealed class EpollLoop
     }
 
     private const int EpollCloexec = 0x80000;
+    private const int EfdCloexec = 0x80000;
+    private const int EfdNonBlock = 0x800;
     private const int CtlAdd = 1;
     private const int CtlDel = 2;
     public const uint In = 0x001;
@@ -77,15 +111,74 @@ internal sealed class EpollLoop
     private uint[] _tokens = new uint[256];
     private uint _registrations;
     private int _nextSlot;
+    private int _registered; // descriptors watched now
+    private int _queued; // posted work not run yet (connections on their way here): load as well, or a burst of
+                         // accepts would all go to the loop that was least loaded before it
+    // Work handed to this loop's thread by others (Post): an eventfd wakes the loop, at most one write per wake-up.
+    private readonly ConcurrentQueue<(Action<object?> Callback, object? State)> _posted = new();
+    private readonly int _wakeFd;
+    private int _wakeRequested;
 
     private EpollLoop(int index)
     {
+        Index = index;
         _epfd = EpollCreate1(EpollCloexec);
         if (_epfd < 0)
         {
             throw new IOException($"epoll_create1 failed: errno {Marshal.GetLastPInvokeError()}");
         }
+        _wakeFd = EventFd(0, EfdCloexec | EfdNonBlock);
+        if (_wakeFd < 0)
+        {
+            throw new IOException($"eventfd failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+        Register(this, _wakeFd);
         new Thread(static self => ((EpollLoop)self!).Run()) { IsBackground = true, Name = $"FastGate epoll {index}" }.UnsafeStart(this);
+    }
+
+    /// <summary>The loop's number (its thread is "FastGate epoll N").</summary>
+    public int Index { get; }
+
+    /// <summary>Descriptors this loop watches now (its own wake-up descriptor included).</summary>
+    public int Registered => Volatile.Read(ref _registered);
+
+    /// <summary>What <see cref="LeastLoaded"/> compares: descriptors watched and posted work waiting.</summary>
+    public int Load => Volatile.Read(ref _registered) + Volatile.Read(ref _queued);
+
+    /// <summary>
+    /// Runs <paramref name="callback"/> on this loop's thread, after the events it is handling now; exceptions are
+    /// logged as a completion's are. Any thread may post; from the loop's own thread the callback still waits its turn.
+    /// </summary>
+    public void Post(Action<object?> callback, object? state)
+    {
+        Interlocked.Increment(ref _queued);
+        _posted.Enqueue((callback, state));
+        if (Interlocked.Exchange(ref _wakeRequested, 1) == 0)
+        {
+            ulong one = 1;
+            _ = Write(_wakeFd, ref one, sizeof(ulong)); // fails only when the counter is full, which is a wake-up too
+        }
+    }
+
+    /// <summary>The wake-up descriptor's edge: runs what was posted.</summary>
+    void IEpollTarget.OnEvents(uint events)
+    {
+        // Cleared before the queue is drained: a post after this point writes again, so none waits for a later edge.
+        Volatile.Write(ref _wakeRequested, 0);
+        ulong count = 0;
+        _ = Read(_wakeFd, ref count, sizeof(ulong));
+        while (_posted.TryDequeue(out var work))
+        {
+            try
+            {
+                work.Callback(work.State);
+            }
+            catch (Exception e)
+            {
+                ReportFailure(e);
+            }
+            Interlocked.Decrement(ref _queued);
+        }
     }
 
     /// <summary>
@@ -114,6 +207,7 @@ internal sealed class EpollLoop
             token = ++_registrations;
             Volatile.Write(ref _tokens[slot], token);
             Volatile.Write(ref _slots[slot], target);
+            _registered++;
         }
         Span<byte> ev = stackalloc byte[16];
         BinaryPrimitives.WriteUInt32LittleEndian(ev, In | Out | RdHup | EdgeTriggered);
@@ -141,11 +235,13 @@ internal sealed class EpollLoop
         {
             Volatile.Write(ref _slots[slot], null);
             _freeSlots.Push(slot);
+            _registered--;
         }
     }
 
     private void Run()
     {
+        t_current = this;
         const int MaxEvents = 256;
         var events = new byte[MaxEvents * s_eventSize];
         while (true)
@@ -183,16 +279,30 @@ internal sealed class EpollLoop
                     }
                     catch (Exception e)
                     {
-                        // Continuations run inline here: one connection's failure must not stop every other one's.
-                        if (s_logger is { } logger)
-                        {
-                            TransportLog.EventLoopCallbackFailed(logger, e);
-                        }
+                        ReportFailure(e);
                     }
                 }
             }
         }
     }
+
+    // Continuations run inline on the loop: one connection's failure must not stop every other one's.
+    private static void ReportFailure(Exception e)
+    {
+        if (s_logger is { } logger)
+        {
+            TransportLog.EventLoopCallbackFailed(logger, e);
+        }
+    }
+
+    [DllImport("libc.so.6", EntryPoint = "eventfd", SetLastError = true)]
+    private static extern int EventFd(uint initialValue, int flags);
+
+    [DllImport("libc.so.6", EntryPoint = "read", SetLastError = true)]
+    private static extern nint Read(int fd, ref ulong value, nuint count);
+
+    [DllImport("libc.so.6", EntryPoint = "write", SetLastError = true)]
+    private static extern nint Write(int fd, ref ulong value, nuint count);
 
     [DllImport("libc.so.6", EntryPoint = "epoll_create1", SetLastError = true)]
     private static extern int EpollCreate1(int flags);

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace FastGate.Core.Transport;
 
 /// <summary>
-/// EXPERIMENT: an accepted socket descriptor closed with a plain close(2) (a FIN after what was sent). SafeSocketHandle's
+/// An accepted socket descriptor closed with a plain close(2) (a FIN after what was sent). SafeSocketHandle's
 /// own release is abortive (linger 0: a reset) unless a Socket closes it.
 /// </summary>
 internal sealed class RawDescriptorHandle : SafeHandle

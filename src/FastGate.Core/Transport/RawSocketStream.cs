@@ -63,11 +63,11 @@ internal sealed class RawSocketStream : Stream, IEpollTarget, IValueTaskSource<i
     /// Connects <paramref name="socket"/> (which the stream then owns) with a non-blocking connect(2) waited on by the
     /// loop (writable, then SO_ERROR), so it never meets .NET's socket engine. When <paramref name="cancellationToken"/>
     /// fires first the socket is closed and OperationCanceledException thrown; a refused or failed connect throws
-    /// SocketException. Either way the socket is disposed.
+    /// SocketException. Either way the socket is disposed. The stream lives on <paramref name="loop"/>.
     /// </summary>
-    public static async ValueTask<RawSocketStream> ConnectAsync(Socket socket, IPEndPoint remote, CancellationToken cancellationToken)
+    public static async ValueTask<RawSocketStream> ConnectAsync(Socket socket, IPEndPoint remote, EpollLoop loop, CancellationToken cancellationToken)
     {
-        var stream = new RawSocketStream(socket, EpollLoop.Next());
+        var stream = new RawSocketStream(socket, loop);
         try
         {
             var edges = stream.WriteEdges;
@@ -99,6 +99,9 @@ internal sealed class RawSocketStream : Stream, IEpollTarget, IValueTaskSource<i
     }
 
     private int WriteEdges => Volatile.Read(ref _writeEdges);
+
+    /// <summary>The loop whose thread completes this stream's waits.</summary>
+    public EpollLoop Loop => _loop;
 
     /// <summary>Completes when the loop reports the socket writable (a connect finished, either way).</summary>
     private ValueTask WaitWritableAsync(int edges)

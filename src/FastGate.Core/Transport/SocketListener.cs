@@ -146,14 +146,24 @@ internal sealed class SocketListener : IAsyncDisposable
     }
 
     /// <summary>
-    /// The epoll transport's accepted connection (on the acceptor's loop thread): started within the connection limit,
-    /// closed if over it or if the listener is stopping.
+    /// The epoll transport's accepted connection (on the acceptor's loop thread): counted within the connection limit
+    /// (false, and the caller closes it, when over the limit or stopping).
     /// </summary>
-    internal void Admit(RawSocketStream stream, EndPoint remote)
+    internal bool TryAdmit(EndPoint remote) => !_stopping && TryCountConnection(remote);
+
+    /// <summary>An admitted connection's start, on <paramref name="loop"/>'s thread: the loop its stream lives on.</summary>
+    internal void StartStream(RawDescriptorHandle handle, EndPoint remote, EpollLoop loop)
     {
-        if (_stopping || !TryCountConnection(remote))
+        RawSocketStream stream;
+        try
         {
-            stream.Dispose();
+            stream = new RawSocketStream(handle, loop);
+        }
+        catch (Exception e)
+        {
+            handle.Dispose();
+            TransportLog.ConnectionFailed(_logger, Name, e);
+            ConnectionEnded();
             return;
         }
         _ = RunStreamAsync(stream, remote);

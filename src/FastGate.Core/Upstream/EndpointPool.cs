@@ -1,15 +1,21 @@
+using FastGate.Core.Transport;
+
 namespace FastGate.Core.Upstream;
 
 /// <summary>
 /// Connections of one pool key. Idle ones are reused most-recently-used first (the warmest, least likely to have
-/// hit the upstream's idle timeout); at the maximum, requests wait in line for a returned connection or a freed
-/// slot. Thread-safe: a short lock guards the idle list, the open count and the waiters; sockets are probed and
-/// closed outside it.
+/// hit the upstream's idle timeout), those on the caller's event loop before any other (epoll transport: the
+/// response then completes on the thread that serves the client, as HAProxy's per-thread idle lists and Envoy's
+/// per-worker pools keep it); at the maximum, requests wait in line for a returned connection or a freed slot.
+/// Thread-safe: a short lock guards the idle lists, the open count and the waiters; sockets are probed and closed
+/// outside it.
 /// </summary>
 internal sealed class EndpointPool(string key)
 {
     private readonly Lock _lock = new();
-    private readonly List<UpstreamConnection> _idle = []; // oldest first, newest last
+    // Idle connections by event loop (UpstreamConnection.LoopSlot: 0 without one), each oldest first, newest last.
+    private readonly List<UpstreamConnection>?[] _idle = new List<UpstreamConnection>?[EpollLoop.Count + 1];
+    private int _idleCount;
     private readonly Queue<TaskCompletionSource<UpstreamConnection?>> _waiters = new();
     private int _open;
     private long _created;
@@ -33,28 +39,31 @@ internal sealed class EndpointPool(string key)
     public TimeSpan KeptBuffersIdleLimit { get; set; } = TimeSpan.FromSeconds(1);
 
     public int OpenCount => Volatile.Read(ref _open);
-    public int IdleCount { get { lock (_lock) { return _idle.Count; } } }
+    public int IdleCount { get { lock (_lock) { return _idleCount; } } }
     public long CreatedCount => Interlocked.Read(ref _created);
     public long ReusedCount => Interlocked.Read(ref _reused);
 
     /// <summary>
-    /// The most recently returned connection that is still fresh and open, or null. <paramref name="retryable"/>:
-    /// the request can be sent again on a new connection, so a connection within <see cref="UnprobedReuseWindow"/>
-    /// is taken without the probe.
+    /// The most recently returned connection on the calling thread's event loop, else the most recently returned one
+    /// on any, that is still fresh and open; or null. <paramref name="retryable"/>: the request can be sent again on
+    /// a new connection, so a connection within <see cref="UnprobedReuseWindow"/> is taken without the probe.
     /// </summary>
     public UpstreamConnection? TryRentIdle(bool retryable)
     {
+        var own = UpstreamConnection.SlotOf(EpollLoop.Current);
         while (true)
         {
             UpstreamConnection? candidate;
             lock (_lock)
             {
-                if (_idle.Count == 0)
+                if (_idleCount == 0)
                 {
                     return null;
                 }
-                candidate = _idle[^1];
-                _idle.RemoveAt(_idle.Count - 1);
+                var list = _idle[own] is { Count: > 0 } mine ? mine : NewestElsewhere();
+                candidate = list[^1];
+                list.RemoveAt(list.Count - 1);
+                _idleCount--;
             }
             var now = Environment.TickCount64;
             if (!IsExpired(candidate, now) && FitForReuse(candidate, retryable, now))
@@ -65,6 +74,20 @@ internal sealed class EndpointPool(string key)
             }
             Discard(candidate);
         }
+    }
+
+    /// <summary>Under the lock, with at least one idle connection: the list whose newest connection is the newest.</summary>
+    private List<UpstreamConnection> NewestElsewhere()
+    {
+        List<UpstreamConnection>? newest = null;
+        foreach (var list in _idle)
+        {
+            if (list is { Count: > 0 } && (newest is null || list[^1].IdleSince > newest[^1].IdleSince))
+            {
+                newest = list;
+            }
+        }
+        return newest!;
     }
 
     /// <summary>
@@ -114,7 +137,8 @@ internal sealed class EndpointPool(string key)
                     return;
                 }
             }
-            _idle.Add(connection);
+            (_idle[connection.LoopSlot] ??= []).Add(connection);
+            _idleCount++;
         }
     }
 
@@ -152,17 +176,21 @@ internal sealed class EndpointPool(string key)
         List<UpstreamConnection>? closing = null;
         lock (_lock)
         {
-            for (var i = _idle.Count - 1; i >= 0; i--)
+            foreach (var idle in _idle)
             {
-                if (all || IsExpired(_idle[i], now))
+                for (var i = (idle?.Count ?? 0) - 1; i >= 0; i--)
                 {
-                    (closing ??= []).Add(_idle[i]);
-                    _idle.RemoveAt(i);
-                    _open--;
-                }
-                else
-                {
-                    _idle[i].ReleaseTlsBuffersIdleSince(quietSince);
+                    if (all || IsExpired(idle![i], now))
+                    {
+                        (closing ??= []).Add(idle![i]);
+                        idle.RemoveAt(i);
+                        _idleCount--;
+                        _open--;
+                    }
+                    else
+                    {
+                        idle![i].ReleaseTlsBuffersIdleSince(quietSince);
+                    }
                 }
             }
         }

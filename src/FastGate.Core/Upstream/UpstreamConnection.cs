@@ -1,5 +1,6 @@
 using FastGate.Core.Infrastructure;
 using FastGate.Core.Tls;
+using FastGate.Core.Transport;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 
@@ -14,9 +15,11 @@ internal sealed class UpstreamConnection : IDisposable
     private int _disposed;
 
     /// <param name="socket">The connection's socket; null for an in-memory transport (the whole-exchange benchmark).</param>
-    public UpstreamConnection(Socket? socket, Stream stream, EndpointPool pool)
+    /// <param name="loop">The event loop that completes the connection's reads and writes (epoll transport), or null.</param>
+    public UpstreamConnection(Socket? socket, Stream stream, EndpointPool pool, EpollLoop? loop = null)
     {
         Socket = socket;
+        LoopSlot = SlotOf(loop);
         Stream = stream;
         Pool = pool;
         // No zero-byte reads: a pooled connection has no read pending, and a response is read as soon as it is due.
@@ -29,6 +32,11 @@ internal sealed class UpstreamConnection : IDisposable
     }
 
     public Socket? Socket { get; }
+
+    /// <summary>Which of the pool's idle lists the connection returns to: its event loop's number + 1, 0 without one.</summary>
+    public int LoopSlot { get; }
+
+    public static int SlotOf(EpollLoop? loop) => loop is null ? 0 : loop.Index + 1;
 
     /// <summary>The upstream asked for a client certificate during the handshake and none was configured.</summary>
     public bool ClientCertificateRequestedButNone => Stream is TrackingSslStream { ClientCertificateRequested: true };

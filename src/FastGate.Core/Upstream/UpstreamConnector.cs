@@ -62,17 +62,19 @@ internal static class UpstreamConnector
             tlsDone = System.Diagnostics.Stopwatch.GetTimestamp();
         }
         endpoint.Pool.Created();
-        return new UpstreamRent(new UpstreamConnection(socket, stream, endpoint.Pool), false, UpstreamFailure.None, null, connected, tlsDone);
+        return new UpstreamRent(new UpstreamConnection(socket, stream, endpoint.Pool, rawStream?.Loop), false, UpstreamFailure.None, null, connected, tlsDone);
     }
 
     /// <summary>
     /// Connected on an epoll loop, never registered with .NET's socket engine (whose thread would then wake for every
     /// event of the socket as well). Every resolved address in turn, as Socket.ConnectAsync(host, port) does
     /// ("localhost": ::1, then 127.0.0.1). Returns the socket that connected and its stream; each socket that failed
-    /// was disposed by its stream, and the last failure is thrown.
+    /// was disposed by its stream, and the last failure is thrown. The connection lives on the loop of the client
+    /// connection that asked for it (taken before any wait), so its request and response run on one thread.
     /// </summary>
     private static async ValueTask<(Socket, RawSocketStream)> ConnectOnEpollAsync(Socket socket, UpstreamEndpoint endpoint, CancellationToken cancellationToken)
     {
+        var loop = EpollLoop.CurrentOrLeastLoaded();
         IPAddress[] addresses = IPAddress.TryParse(endpoint.Host, out var literal)
             ? [literal]
             : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken).ConfigureAwait(false);
@@ -89,7 +91,7 @@ internal static class UpstreamConnector
             }
             try
             {
-                return (socket, await RawSocketStream.ConnectAsync(socket, new IPEndPoint(address, endpoint.Port), cancellationToken).ConfigureAwait(false));
+                return (socket, await RawSocketStream.ConnectAsync(socket, new IPEndPoint(address, endpoint.Port), loop, cancellationToken).ConfigureAwait(false));
             }
             catch (SocketException) when (i + 1 < addresses.Length)
             {

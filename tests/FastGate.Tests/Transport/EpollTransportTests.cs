@@ -17,7 +17,7 @@ public sealed class EpollTransportTests
     private static async Task<(Socket Peer, RawSocketStream Stream, Socket Server)> OpenAsync()
     {
         var (client, server) = await Loopback.ConnectedPairAsync();
-        return (client, new RawSocketStream(server, EpollLoop.Next()), server);
+        return (client, new RawSocketStream(server, EpollLoop.LeastLoaded()), server);
     }
 
     [Fact]
@@ -25,7 +25,7 @@ public sealed class EpollTransportTests
     {
         var (client, server) = await Loopback.ConnectedPairAsync();
         using var peer = client;
-        var stream = new RawSocketStream(server, EpollLoop.Next());
+        var stream = new RawSocketStream(server, EpollLoop.LeastLoaded());
 
         var read = stream.ReadAsync(new byte[16]).AsTask();
         Assert.False(read.IsCompleted); // nothing has arrived
@@ -118,7 +118,7 @@ public sealed class EpollTransportTests
     public async Task ManyStreamsOnOneLoop_EachGetsItsOwnBytes()
     {
         const int Count = 200; // more than the loop's first slot table, so it grows and slots are reused
-        var loop = EpollLoop.Next();
+        var loop = EpollLoop.LeastLoaded();
         var pairs = new List<(Socket Peer, RawSocketStream Stream)>();
         try
         {
@@ -171,7 +171,7 @@ public sealed class EpollTransportTests
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         var remote = new IPEndPoint(IPAddress.Loopback.MapToIPv6(), Loopback.FreePort());
-        var error = await Assert.ThrowsAsync<SocketException>(async () => await RawSocketStream.ConnectAsync(socket, remote, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<SocketException>(async () => await RawSocketStream.ConnectAsync(socket, remote, EpollLoop.LeastLoaded(), CancellationToken.None));
         Assert.Equal(SocketError.ConnectionRefused, error.SocketErrorCode);
         Assert.Throws<ObjectDisposedException>(() => socket.Available); // the stream disposed the socket it owned
     }
@@ -185,7 +185,7 @@ public sealed class EpollTransportTests
         var remote = new IPEndPoint(IPAddress.Loopback.MapToIPv6(), ((IPEndPoint)listener.LocalEndPoint!).Port);
         using var cancel = new CancellationTokenSource(Timeout);
 
-        await using var stream = await RawSocketStream.ConnectAsync(new Socket(SocketType.Stream, ProtocolType.Tcp), remote, cancel.Token);
+        await using var stream = await RawSocketStream.ConnectAsync(new Socket(SocketType.Stream, ProtocolType.Tcp), remote, EpollLoop.LeastLoaded(), cancel.Token);
         using var accepted = await listener.AcceptAsync(cancel.Token);
         await stream.WriteAsync("hello"u8.ToArray(), cancel.Token);
         var buffer = new byte[16];
@@ -208,7 +208,7 @@ public sealed class EpollTransportTests
         using var cancel = new CancellationTokenSource();
         await cancel.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await RawSocketStream.ConnectAsync(socket, remote, cancel.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await RawSocketStream.ConnectAsync(socket, remote, EpollLoop.LeastLoaded(), cancel.Token));
         Assert.Throws<ObjectDisposedException>(() => socket.Available); // closed, not leaked
     }
 }

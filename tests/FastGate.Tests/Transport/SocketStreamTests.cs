@@ -19,7 +19,7 @@ public sealed class SocketStreamTests
     internal static Stream Open(string transport, Socket socket) => transport switch
     {
         "sockets" => new SocketStream(socket, ownsSocket: true),
-        "epoll" => new RawSocketStream(socket, EpollLoop.Next()),
+        "epoll" => new RawSocketStream(socket, EpollLoop.LeastLoaded()),
         _ => throw new ArgumentOutOfRangeException(nameof(transport)),
     };
 
