@@ -129,6 +129,21 @@ internal static class PrometheusExposition
         Sample("fastgate_buffer_pool_bytes", "state=\"free\"", (long)blocks.FreeBlocks * Infrastructure.BlockMemoryPool.BlockSize);
         Help("fastgate_tls_buffers_kept_connections", "gauge", $"Busy TLS connections keeping OpenSSL's record buffers between requests (at most {Tls.TlsBufferRetention.MaxConnections}).");
         Sample("fastgate_tls_buffers_kept_connections", "", Tls.TlsBufferRetention.Kept);
+        // The epoll transport's loops: how evenly connections and work spread over them.
+        var loops = Transport.EpollLoop.Running;
+        if (!loops.IsEmpty)
+        {
+            Help("fastgate_event_loop_descriptors", "gauge", "Connections and listening sockets each epoll event loop watches.");
+            foreach (var loop in loops)
+            {
+                Sample("fastgate_event_loop_descriptors", $"loop=\"{loop.Index}\"", loop.Descriptors);
+            }
+            Help("fastgate_event_loop_cpu_seconds_total", "counter", "CPU time of each epoll event loop's thread (its handshakes and requests run on it).");
+            foreach (var loop in loops)
+            {
+                Sample("fastgate_event_loop_cpu_seconds_total", $"loop=\"{loop.Index}\"", loop.CpuTime.TotalSeconds);
+            }
+        }
         // Allocations on the request path show up here first: a steady-state proxy should barely move these.
         Help("dotnet_gc_allocated_bytes_total", "counter", "Bytes allocated on the managed heap since the process started.");
         Sample("dotnet_gc_allocated_bytes_total", "", GC.GetTotalAllocatedBytes(precise: false));

@@ -62,6 +62,9 @@ internal sealed class EpollLoop : IEpollTarget
     /// <summary>The loop of the calling loop thread, else the least loaded one: where a new upstream connection goes.</summary>
     public static EpollLoop CurrentOrLeastLoaded() => t_current ?? LeastLoaded();
 
+    /// <summary>The loops running now (none until the epoll transport is first used).</summary>
+    public static ReadOnlySpan<EpollLoop> Running => Volatile.Read(ref s_loops);
+
     /// <summary>The loop numbered <paramref name="index"/> (0 to <see cref="Count"/> - 1).</summary>
     public static EpollLoop At(int index) => (Volatile.Read(ref s_loops) ?? CreateLoops())[index];
 
@@ -141,6 +144,25 @@ internal sealed class EpollLoop : IEpollTarget
 
     /// <summary>Descriptors this loop watches now (its own wake-up descriptor included).</summary>
     public int Registered => Volatile.Read(ref _registered);
+
+    /// <summary>Connections and listening sockets this loop watches now.</summary>
+    public int Descriptors => Registered - 1;
+
+    /// <summary>CPU time the loop's thread has used (its handshakes and requests run on it); zero before it started.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            var tid = Volatile.Read(ref _threadId);
+            // The kernel's clock id for one thread's CPU time (glibc's pthread_getcpuclockid: CPUCLOCK_SCHED | PERTHREAD).
+            var clock = (~tid << 3) | 6;
+            return tid != 0 && ClockGetTime(clock, out var time) == 0
+                ? TimeSpan.FromTicks(time.Seconds * TimeSpan.TicksPerSecond + time.Nanoseconds / 100)
+                : TimeSpan.Zero;
+        }
+    }
+
+    private int _threadId;
 
     /// <summary>What <see cref="LeastLoaded"/> compares: descriptors watched and posted work waiting.</summary>
     public int Load => Volatile.Read(ref _registered) + Volatile.Read(ref _queued);
@@ -242,6 +264,7 @@ internal sealed class EpollLoop : IEpollTarget
     private void Run()
     {
         t_current = this;
+        Volatile.Write(ref _threadId, GetThreadId());
         const int MaxEvents = 256;
         var events = new byte[MaxEvents * s_eventSize];
         while (true)
@@ -294,6 +317,19 @@ internal sealed class EpollLoop : IEpollTarget
             TransportLog.EventLoopCallbackFailed(logger, e);
         }
     }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc.so.6", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    [DllImport("libc.so.6", EntryPoint = "gettid")]
+    private static extern int GetThreadId();
 
     [DllImport("libc.so.6", EntryPoint = "eventfd", SetLastError = true)]
     private static extern int EventFd(uint initialValue, int flags);

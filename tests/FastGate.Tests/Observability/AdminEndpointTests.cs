@@ -107,6 +107,11 @@ public sealed class AdminEndpointTests : IAsyncLifetime
         Assert.True(Value("dotnet_gc_allocated_bytes_total") > 0); // the test process has allocated (certificates, strings)
         Assert.Contains(lines, l => l.StartsWith("dotnet_gc_collections_total{generation=\"0\"} ", StringComparison.Ordinal));
         Assert.True(Value("dotnet_gc_pause_seconds_total") > 0);
+        // The epoll transport ("auto" here): every loop's descriptors (this gateway's listeners at least) and CPU time.
+        var loopDescriptors = lines.Where(l => l.StartsWith("fastgate_event_loop_descriptors{loop=", StringComparison.Ordinal)).ToList();
+        Assert.Equal(FastGate.Core.Transport.EpollLoop.Count, loopDescriptors.Count);
+        Assert.True(loopDescriptors.Sum(l => int.Parse(l.Split(' ')[1])) >= 2, string.Join('\n', loopDescriptors));
+        Assert.True(Enumerable.Range(0, loopDescriptors.Count).Sum(i => Value($"fastgate_event_loop_cpu_seconds_total{{loop=\"{i}\"}}")) > 0);
         // the proxied requests above ran on pooled pipe buffers (held or kept: other tests share the process's pool)
         Assert.True(Value("fastgate_buffer_pool_bytes{state=\"free\"}") + Value("fastgate_buffer_pool_bytes{state=\"rented\"}") >= 16384);
         Assert.Contains(lines, l => l.StartsWith($"dotnet_gc_collections_total{{generation=\"{GC.MaxGeneration}\"}} ", StringComparison.Ordinal));
