@@ -405,6 +405,10 @@ internal static class ConfigValidator
         {
             Error("$.transport", $"'{config.Transport}' is not one of auto, epoll, sockets");
         }
+        if (config.EventLoops is < 0 or > Transport.EpollLoop.MaxCount)
+        {
+            Error("$.event_loops", $"must be between 0 (one per processor) and {Transport.EpollLoop.MaxCount}");
+        }
         if (config.AccessLog.Format is not ("json" or "combined"))
         {
             Error("$.access_log.format", $"'{config.AccessLog.Format}' is not one of json, combined");

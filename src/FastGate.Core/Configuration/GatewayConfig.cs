@@ -26,6 +26,12 @@ internal sealed class GatewayConfig
     /// x86-64 and arm64), "sockets" (.NET's), or "auto" (epoll where supported). Read at start.
     /// </summary>
     public string Transport { get; set; } = "auto";
+
+    /// <summary>
+    /// How many epoll event loop threads serve connections: 0 (the default) is one per processor the process may run
+    /// on (nginx's worker_processes auto, HAProxy's nbthread). Read at start.
+    /// </summary>
+    public int EventLoops { get; set; }
     public AccessLogConfig AccessLog { get; set; } = new();
     public AdminConfig? Admin { get; set; }
     public ReloadConfig Reload { get; set; } = new();

@@ -26,6 +26,7 @@ internal sealed class Gateway : IAsyncDisposable, IStatusSource
     private long _reloads;
     private long _reloadFailures;
     private readonly (bool StatelessTickets, int CacheSize) _tlsSessionsAtStart;
+    private readonly int _eventLoopsAtStart;
 
     private Gateway(GatewayState state, UpstreamConnectionPool pools, MetricsRegistry metrics, ILoggerFactory loggerFactory)
     {
@@ -37,6 +38,7 @@ internal sealed class Gateway : IAsyncDisposable, IStatusSource
         _transportLogger = loggerFactory.CreateLogger("FastGate.Transport");
         var sessions = state.Current.Source.Config.TlsSessions;
         _tlsSessionsAtStart = (sessions.StatelessTickets, sessions.CacheSize);
+        _eventLoopsAtStart = state.Current.Source.Config.EventLoops;
         var accessLog = state.Current.Source.Config.AccessLog;
         AccessLog = accessLog.Enabled ? new AccessLogWriter(accessLog.Path == "stdout" ? null : state.Current.Source.ResolvePath(accessLog.Path)) : null;
         _handler = new ProxyConnectionHandler(state, loggerFactory.CreateLogger("FastGate.Proxy"), metrics, AccessLog, accessLog.Format == "combined");
@@ -64,6 +66,8 @@ internal sealed class Gateway : IAsyncDisposable, IStatusSource
     public static Gateway Start(LoadedConfig config, ILoggerFactory loggerFactory)
     {
         var transport = TransportSelection.Resolve(config.Config.Transport);
+        // Before the pools are built: each keeps its idle connections by loop.
+        var loopsAsConfigured = transport != TransportKind.Epoll || EpollLoop.TryConfigure(config.Config.EventLoops);
         var pools = new UpstreamConnectionPool(TimeSpan.FromSeconds(1), transport);
         var metrics = new MetricsRegistry();
         GatewaySnapshot snapshot;
@@ -79,8 +83,12 @@ internal sealed class Gateway : IAsyncDisposable, IStatusSource
         var gateway = new Gateway(new GatewayState(snapshot), pools, metrics, loggerFactory);
         try
         {
-            var transportSetting = TransportSelection.Describe(transport, config.Config.Transport);
+            var transportSetting = TransportSelection.Describe(transport, config.Config.Transport, config.Config.EventLoops);
             GatewayLog.RuntimeSetting(gateway._logger, transportSetting);
+            if (!loopsAsConfigured)
+            {
+                GatewayLog.NeedsRestart(gateway._logger, "$.event_loops"); // loops of another gateway in this process run already
+            }
             if (transport == TransportKind.Epoll)
             {
                 EpollLoop.ReportErrorsTo(gateway._transportLogger);
@@ -173,6 +181,10 @@ internal sealed class Gateway : IAsyncDisposable, IStatusSource
             if (TransportSelection.Resolve(loaded.Config.Transport) != Pools.Transport)
             {
                 GatewayLog.NeedsRestart(_logger, "$.transport");
+            }
+            if (loaded.Config.EventLoops != _eventLoopsAtStart)
+            {
+                GatewayLog.NeedsRestart(_logger, "$.event_loops");
             }
             Describe(next);
             CheckCertificateExpiry();

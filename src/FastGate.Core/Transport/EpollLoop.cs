@@ -26,6 +26,7 @@ internal sealed class EpollLoop : IEpollTarget
 
     private static readonly Lock s_create = new();
     private static EpollLoop[]? s_loops;
+    private static int s_configuredCount; // 0: one per processor
     private static int s_next;
     private static ILogger? s_logger;
 
@@ -68,8 +69,30 @@ internal sealed class EpollLoop : IEpollTarget
     /// <summary>The loop numbered <paramref name="index"/> (0 to <see cref="Count"/> - 1).</summary>
     public static EpollLoop At(int index) => (Volatile.Read(ref s_loops) ?? CreateLoops())[index];
 
-    /// <summary>How many loops run (or will): one per processor available to the process.</summary>
-    public static int Count => Volatile.Read(ref s_loops)?.Length ?? Environment.ProcessorCount;
+    /// <summary>How many loops run (or will): as configured, else one per processor available to the process.</summary>
+    public static int Count => Volatile.Read(ref s_loops)?.Length ?? CountFor(Volatile.Read(ref s_configuredCount));
+
+    /// <summary>The most loops a configuration may ask for.</summary>
+    public const int MaxCount = 1024;
+
+    /// <summary>
+    /// Sets how many loops start (0: one per processor) before any has started; false when they run already with
+    /// another count (a second gateway in the process: the first one's count stays).
+    /// </summary>
+    public static bool TryConfigure(int count)
+    {
+        lock (s_create)
+        {
+            if (s_loops is { } running)
+            {
+                return running.Length == CountFor(count);
+            }
+            Volatile.Write(ref s_configuredCount, count);
+            return true;
+        }
+    }
+
+    private static int CountFor(int configured) => configured > 0 ? configured : Environment.ProcessorCount;
 
     /// <summary>Where an exception that escaped a completion is reported (the first gateway's transport log).</summary>
     public static void ReportErrorsTo(ILogger logger) => Interlocked.CompareExchange(ref s_logger, logger, null);
@@ -82,7 +105,7 @@ internal sealed class EpollLoop : IEpollTarget
             {
                 return existing;
             }
-            var loops = new EpollLoop[Environment.ProcessorCount];
+            var loops = new EpollLoop[CountFor(s_configuredCount)];
             for (var i = 0; i < loops.Length; i++)
             {
                 loops[i] = new EpollLoop(i);

@@ -11,7 +11,7 @@ internal static class TransportSelection
     };
 
     /// <summary>The start-up log's sentence.</summary>
-    public static string Describe(TransportKind transport, string configured) => transport == TransportKind.Epoll
-        ? $"Transport: epoll (transport \"{configured}\"): {EpollLoop.Count} event loop thread(s) of FastGate's own, edge-triggered, direct recv/send, completions inline"
+    public static string Describe(TransportKind transport, string configured, int eventLoops) => transport == TransportKind.Epoll
+        ? $"Transport: epoll (transport \"{configured}\"): {EpollLoop.Count} event loop thread(s) of FastGate's own ({(eventLoops == 0 ? "event_loops 0: one per processor" : $"event_loops {eventLoops}")}), edge-triggered, direct recv/send, completions inline"
         : $"Transport: .NET sockets (transport \"{configured}\"{(EpollLoop.IsSupported ? "" : "; epoll is not supported here")})";
 }

@@ -137,7 +137,9 @@ internal sealed class EndpointPool(string key)
                     return;
                 }
             }
-            (_idle[connection.LoopSlot] ??= []).Add(connection);
+            // A loop beyond the lists (loops started later with another count by a second gateway in the process) shares list 0.
+            var slot = connection.LoopSlot < _idle.Length ? connection.LoopSlot : 0;
+            (_idle[slot] ??= []).Add(connection);
             _idleCount++;
         }
     }

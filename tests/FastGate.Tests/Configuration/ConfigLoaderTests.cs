@@ -52,6 +52,17 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Contains("auto, epoll, sockets", error.Message);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(1025)]
+    public void Load_EventLoopsOutOfRange_IsAnErrorWithItsPath(int loops)
+    {
+        var e = LoadFails($$"""{ "listeners": [ { "name": "l", "address": "127.0.0.1:1" } ], "event_loops": {{loops}} }""");
+        var error = Assert.Single(e.Errors);
+        Assert.Equal("$.event_loops", error.JsonPath);
+        Assert.Contains("between 0 (one per processor) and 1024", error.Message);
+    }
+
     [Fact]
     public void Load_SyntaxError_NamesLineAndPath()
     {
