@@ -144,6 +144,7 @@ internal sealed class EpollLoop : IEpollTarget
     private readonly ConcurrentQueue<(Action<object?> Callback, object? State)> _posted = new();
     private readonly int _wakeFd;
     private int _wakeRequested;
+    private volatile bool _waiting; // in (or about to enter) epoll_wait: a post must wake the loop
 
     private EpollLoop(int index)
     {
@@ -193,25 +194,34 @@ internal sealed class EpollLoop : IEpollTarget
     /// <summary>
     /// Runs <paramref name="callback"/> on this loop's thread, after the events it is handling now; exceptions are
     /// logged as a completion's are. Any thread may post; from the loop's own thread the callback still waits its turn.
+    /// The loop is woken (an eventfd write) only when it is waiting or about to wait in epoll_wait: a busy loop runs
+    /// what was posted before it waits again, without the two system calls.
     /// </summary>
     public void Post(Action<object?> callback, object? state)
     {
         Interlocked.Increment(ref _queued);
         _posted.Enqueue((callback, state));
-        if (Interlocked.Exchange(ref _wakeRequested, 1) == 0)
+        // The enqueue before the read of _waiting, as the loop sets _waiting before it looks at the queue (Dekker):
+        // either the loop sees the work, or this sees the loop waiting and wakes it.
+        Interlocked.MemoryBarrier();
+        if (_waiting && Interlocked.Exchange(ref _wakeRequested, 1) == 0)
         {
             ulong one = 1;
             _ = Write(_wakeFd, ref one, sizeof(ulong)); // fails only when the counter is full, which is a wake-up too
         }
     }
 
-    /// <summary>The wake-up descriptor's edge: runs what was posted.</summary>
+    /// <summary>The wake-up descriptor's edge: the loop drains what was posted after this batch of events.</summary>
     void IEpollTarget.OnEvents(uint events)
     {
-        // Cleared before the queue is drained: a post after this point writes again, so none waits for a later edge.
+        // Cleared before the counter is read: a post after this point writes again, so none waits for a later edge.
         Volatile.Write(ref _wakeRequested, 0);
         ulong count = 0;
         _ = Read(_wakeFd, ref count, sizeof(ulong));
+    }
+
+    private void RunPosted()
+    {
         while (_posted.TryDequeue(out var work))
         {
             try
@@ -292,7 +302,11 @@ internal sealed class EpollLoop : IEpollTarget
         var events = new byte[MaxEvents * s_eventSize];
         while (true)
         {
-            var count = EpollWait(_epfd, events, MaxEvents, -1);
+            _waiting = true;
+            Interlocked.MemoryBarrier(); // the flag before the look at the queue (see Post)
+            // With work posted, only a look at what is ready (no wait), so neither starves the other.
+            var count = EpollWait(_epfd, events, MaxEvents, _posted.IsEmpty ? -1 : 0);
+            _waiting = false;
             if (count < 0)
             {
                 if (Marshal.GetLastPInvokeError() != EINTR)
@@ -329,6 +343,7 @@ internal sealed class EpollLoop : IEpollTarget
                     }
                 }
             }
+            RunPosted();
         }
     }
 
