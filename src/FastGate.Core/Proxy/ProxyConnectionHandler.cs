@@ -102,250 +102,274 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IStreamConnec
         }
     }
 
-    // Not async itself: one state machine less per connection for as long as it lives.
-    // The stream owns the socket: disposing it is how an expired handshake is aborted.
+    // The listener starts the proxy's connections as streams (Start); this is the contract's other half, unused.
     public Task HandleAsync(Socket socket, SocketListener listener) =>
         HandleStreamAsync(new SocketStream(socket, ownsSocket: true), socket.RemoteEndPoint, listener);
 
     /// <summary>
-    /// One client connection over any transport stream, which it owns and disposes: a socket's SocketStream or the epoll
-    /// transport's RawSocketStream in the gateway, in-memory pipes in the whole-exchange benchmark (bench/FastGate.Benchmarks), so FastGate's own cost is
-    /// measured without the kernel.
+    /// One client connection over any transport stream, which it owns and disposes: in-memory pipes in the
+    /// whole-exchange benchmark (bench/FastGate.Benchmarks), so FastGate's own cost is measured without the kernel.
+    /// Not counted by the listener (see <see cref="Start"/>).
     /// </summary>
-    public async Task HandleStreamAsync(Stream network, System.Net.EndPoint? remote, SocketListener listener)
+    public Task HandleStreamAsync(Stream network, System.Net.EndPoint? remote, SocketListener listener) =>
+        RunConnectionAsync(network, remote, listener, counted: false);
+
+    /// <summary>
+    /// A connection the listener admitted and counted (a socket's SocketStream, or the epoll transport's
+    /// RawSocketStream): run to its end, failures logged and the end reported to the listener by the connection
+    /// method itself, so the listener keeps no method of its own per connection (128 B less per idle connection).
+    /// </summary>
+    public void Start(Stream network, System.Net.EndPoint? remote, SocketListener listener) =>
+        _ = RunConnectionAsync(network, remote, listener, counted: true);
+
+    private async Task RunConnectionAsync(Stream network, System.Net.EndPoint? remote, SocketListener listener, bool counted)
     {
-        await using var ownedNetwork = network.ConfigureAwait(false);
-        if (!state.Current.Listeners.TryGetValue(listener.Name, out var listenerSnapshot))
-        {
-            return; // the listener was removed by a reload after this connection was accepted
-        }
-        var listenerMetrics = _metrics.Listener(listener.Name);
-        listenerMetrics.ConnectionAccepted();
-        var session = _sessions.Get();
-        _active.TryAdd(session, 0); // from here the heartbeat watches the session's deadlines, the handshake's first
-        ServerSslStream? ssl = null;
         try
         {
-            if (listenerSnapshot.Tls is { } selector)
+            await using var ownedNetwork = network.ConfigureAwait(false);
+            if (!state.Current.Listeners.TryGetValue(listener.Name, out var listenerSnapshot))
             {
-                ssl = new ServerSslStream(network);
-                var handshakeTimeout = state.Current.HandshakeTimeout;
-                session.ArmHandshake(network, handshakeTimeout);
-                var authenticated = await HandshakeAsync(ssl, selector, session, handshakeTimeout, listener.Name, remote, listenerMetrics).ConfigureAwait(false);
-                session.Disarm();
-                if (!authenticated)
-                {
-                    return;
-                }
+                return; // the listener was removed by a reload after this connection was accepted
             }
-            session.Begin(ssl ?? network, ssl, listenerSnapshot.Tls, remote);
-
-            // Steps 5-11 for each request until the connection ends. Each request uses the snapshot current when it
-            // starts (so a reload reaches long-lived keep-alive connections) and finishes on it; the connection's TLS
-            // facts stay those of its handshake. One async method for the connection's whole life (the request loop
-            // used to be a second one): its state is what an idle connection keeps.
-            var reader = session.ClientReader;
-            var writer = session.ClientWriter;
-            var waitedBefore = false; // the first wait for a request follows the handshake, not a response
-            while (true)
+            var listenerMetrics = _metrics.Listener(listener.Name);
+            listenerMetrics.ConnectionAccepted();
+            var session = _sessions.Get();
+            _active.TryAdd(session, 0); // from here the heartbeat watches the session's deadlines, the handshake's first
+            ServerSslStream? ssl = null;
+            try
             {
-                var snapshot = state.Current;
-
-                // Step 5: read and parse a request head, within the keep-alive timeout until its first byte, then the head timeout.
-                session.AwaitRequest(reader, snapshot.KeepAliveTimeout);
-                if (_stopping)
+                if (listenerSnapshot.Tls is { } selector)
                 {
-                    return;
+                    ssl = new ServerSslStream(network);
+                    var handshakeTimeout = state.Current.HandshakeTimeout;
+                    session.ArmHandshake(network, handshakeTimeout);
+                    var authenticated = await HandshakeAsync(ssl, selector, session, handshakeTimeout, listener.Name, remote, listenerMetrics).ConfigureAwait(false);
+                    session.Disarm();
+                    if (!authenticated)
+                    {
+                        return;
+                    }
                 }
-                var waitingForFirstByte = true;
-                ReadResult read;
+                session.Begin(ssl ?? network, ssl, listenerSnapshot.Tls, remote);
+
+                // Steps 5-11 for each request until the connection ends. Each request uses the snapshot current when it
+                // starts (so a reload reaches long-lived keep-alive connections) and finishes on it; the connection's TLS
+                // facts stay those of its handshake. One async method for the connection's whole life (the request loop
+                // used to be a second one): its state is what an idle connection keeps.
+                var reader = session.ClientReader;
+                var writer = session.ClientWriter;
+                var waitedBefore = false; // the first wait for a request follows the handshake, not a response
                 while (true)
                 {
-                    try
+                    var snapshot = state.Current;
+
+                    // Step 5: read and parse a request head, within the keep-alive timeout until its first byte, then the head timeout.
+                    session.AwaitRequest(reader, snapshot.KeepAliveTimeout);
+                    if (_stopping)
                     {
-                        if (!(waitingForFirstByte && reader.TryRead(out read)))
+                        return;
+                    }
+                    var waitingForFirstByte = true;
+                    ReadResult read;
+                    while (true)
+                    {
+                        try
                         {
-                            if (waitingForFirstByte)
+                            if (!(waitingForFirstByte && reader.TryRead(out read)))
                             {
-                                // Nothing buffered and no I/O in flight: the connection is idle until the client speaks.
-                                session.EndExchange();
-                                session.TlsIdle(afterResponse: waitedBefore);
-                                waitedBefore = true;
+                                if (waitingForFirstByte)
+                                {
+                                    // Nothing buffered and no I/O in flight: the connection is idle until the client speaks.
+                                    session.EndExchange();
+                                    session.TlsIdle(afterResponse: waitedBefore);
+                                    waitedBefore = true;
+                                }
+                                read = await reader.ReadAsync().ConfigureAwait(false);
                             }
-                            read = await reader.ReadAsync().ConfigureAwait(false);
                         }
-                    }
-                    catch (Exception e) when (BodyRelay.IsTransportError(e))
-                    {
-                        return;
-                    }
-                    var buffer = read.Buffer;
-                    if (read.IsCanceled)
-                    {
-                        if (!buffer.IsEmpty && session.TimedOut)
+                        catch (Exception e) when (BodyRelay.IsTransportError(e))
                         {
-                            await WriteErrorAsync(writer, 408, close: true).ConfigureAwait(false);
+                            return;
                         }
-                        return;
-                    }
-                    session.BeginExchange();
-                    if (HttpRequestParser.TryParse(buffer, session.Request, snapshot.ParserLimits, out var rejection))
-                    {
-                        session.RequestReceived();
-                        break;
-                    }
-                    if (rejection != HttpRejection.None)
-                    {
-                        session.Disarm();
-                        var status = HttpRejectionStatus.ToStatusCode(rejection);
-                        ProxyLog.RequestRejected(logger, session.RemoteAddress, rejection, status);
-                        reader.AdvanceTo(buffer.End);
-                        await WriteErrorAsync(writer, status, close: true).ConfigureAwait(false);
-                        var rejected = session.Record;
-                        rejected.Clear();
-                        rejected.Begin(System.Diagnostics.Stopwatch.GetTimestamp(), buffer.Length);
-                        rejected.Status = status;
-                        rejected.ErrorCode = "DPE"; // downstream protocol error, as Envoy calls it
-                        Complete(session, rejected);
-                        return;
-                    }
-                    if (read.IsCompleted)
-                    {
-                        if (!buffer.IsEmpty)
+                        var buffer = read.Buffer;
+                        if (read.IsCanceled)
+                        {
+                            if (!buffer.IsEmpty && session.TimedOut)
+                            {
+                                await WriteErrorAsync(writer, 408, close: true).ConfigureAwait(false);
+                            }
+                            return;
+                        }
+                        session.BeginExchange();
+                        if (HttpRequestParser.TryParse(buffer, session.Request, snapshot.ParserLimits, out var rejection))
+                        {
+                            session.RequestReceived();
+                            break;
+                        }
+                        if (rejection != HttpRejection.None)
                         {
                             session.Disarm();
-                            await WriteErrorAsync(writer, 400, close: true).ConfigureAwait(false);
+                            var status = HttpRejectionStatus.ToStatusCode(rejection);
+                            ProxyLog.RequestRejected(logger, session.RemoteAddress, rejection, status);
+                            reader.AdvanceTo(buffer.End);
+                            await WriteErrorAsync(writer, status, close: true).ConfigureAwait(false);
+                            var rejected = session.Record;
+                            rejected.Clear();
+                            rejected.Begin(System.Diagnostics.Stopwatch.GetTimestamp(), buffer.Length);
+                            rejected.Status = status;
+                            rejected.ErrorCode = "DPE"; // downstream protocol error, as Envoy calls it
+                            Complete(session, rejected);
+                            return;
                         }
-                        return;
+                        if (read.IsCompleted)
+                        {
+                            if (!buffer.IsEmpty)
+                            {
+                                session.Disarm();
+                                await WriteErrorAsync(writer, 400, close: true).ConfigureAwait(false);
+                            }
+                            return;
+                        }
+                        reader.AdvanceTo(buffer.Start, buffer.End);
+                        if (waitingForFirstByte && !buffer.IsEmpty)
+                        {
+                            waitingForFirstByte = false;
+                            session.RequestArriving(reader, snapshot.RequestHeadTimeout);
+                        }
                     }
-                    reader.AdvanceTo(buffer.Start, buffer.End);
-                    if (waitingForFirstByte && !buffer.IsEmpty)
-                    {
-                        waitingForFirstByte = false;
-                        session.RequestArriving(reader, snapshot.RequestHeadTimeout);
-                    }
-                }
-                snapshot = state.Current; // the request starts now: it runs on the configuration current at this moment
-                var request = session.Request;
-                var record = session.Record;
-                record.Begin(System.Diagnostics.Stopwatch.GetTimestamp(), request.ConsumedLength);
-                record.Capture(request, forAccessLog: _accessLog is not null);
+                    snapshot = state.Current; // the request starts now: it runs on the configuration current at this moment
+                    var request = session.Request;
+                    var record = session.Record;
+                    record.Begin(System.Diagnostics.Stopwatch.GetTimestamp(), request.ConsumedLength);
+                    record.Capture(request, forAccessLog: _accessLog is not null);
 
-                var closeAfterRefusal = request.HasBody || !request.KeepAlive || listener.IsStopping || _stopping;
+                    var closeAfterRefusal = request.HasBody || !request.KeepAlive || listener.IsStopping || _stopping;
 
-                // A Host with another TLS policy than the handshake's server name is never routed (mTLS bypass).
-                if (listenerSnapshot.Tls is { HasSeveralPolicies: true } policies
-                    && policies.SelectForHost(RouteTable<ProxyApi>.StripPort(request.Authority)) != session.Profile)
-                {
-                    ProxyLog.MisdirectedRequest(logger, listener.Name, session.RemoteAddress, session.Profile?.Name);
-                    if (!await RefuseAsync(session, read, 421, closeAfterRefusal).ConfigureAwait(false))
+                    // A Host with another TLS policy than the handshake's server name is never routed (mTLS bypass).
+                    if (listenerSnapshot.Tls is { HasSeveralPolicies: true } policies
+                        && policies.SelectForHost(RouteTable<ProxyApi>.StripPort(request.Authority)) != session.Profile)
                     {
-                        return;
-                    }
-                    continue;
-                }
-
-                // Step 6: route by (host, path).
-                var api = snapshot.Routes.Match(request.Authority, request.Path);
-                if (api is null)
-                {
-                    if (!await RefuseAsync(session, read, 404, closeAfterRefusal).ConfigureAwait(false))
-                    {
-                        return;
-                    }
-                    continue;
-                }
-
-                // Step 6 continued: the API's authentication.
-                record.Api = api;
-                var identity = session.Identity;
-                var dropCertificateHeader = false;
-                if (api.Auth.Type == AuthType.TlsCert)
-                {
-                    var outcome = Authenticate(session, snapshot, api, ref identity, ref dropCertificateHeader);
-                    if (outcome != AuthOutcome.Allowed)
-                    {
-                        ProxyLog.AuthenticationRefused(logger, api.Name, session.RemoteAddress, outcome, identity?.Subject);
-                        reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
-                        writer.Write(AuthResponses.For(outcome, closeAfterRefusal));
-                        var written = await BodyRelay.FlushAsync(writer).ConfigureAwait(false);
-                        Complete(session, record, outcome is AuthOutcome.NotSubscribed or AuthOutcome.MissingClientId or AuthOutcome.WrongClientId ? 403 : 401);
-                        if (!written || closeAfterRefusal)
+                        ProxyLog.MisdirectedRequest(logger, listener.Name, session.RemoteAddress, session.Profile?.Name);
+                        if (!await RefuseAsync(session, read, 421, closeAfterRefusal).ConfigureAwait(false))
                         {
                             return;
                         }
                         continue;
                     }
-                }
-                else if (api.Auth.CertificateHeader is not null)
-                {
-                    dropCertificateHeader = true;
-                }
 
-                if (request.Framing == BodyFraming.ContentLength && request.ContentLength > api.MaxBodyBytes)
-                {
-                    reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
-                    await WriteErrorAsync(writer, 413, close: true).ConfigureAwait(false);
-                    Complete(session, record, 413);
-                    return; // the body is not read: framing is in doubt for anything after it
-                }
-
-                // Steps 7–10. The wait for the response head is here, between sending and relaying (ForwardState): the
-                // upstream's answer resumes this method directly, not a forwarding method that would resume it in turn.
-                var forward = session.Exchange.Forward;
-                BeginForward(forward, session, snapshot, api, read, listener.IsStopping || _stopping, identity, dropCertificateHeader);
-                ForwardStep step;
-                try
-                {
-                    step = await SendRequestAsync(session, forward).ConfigureAwait(false);
-                    while (step == ForwardStep.AwaitResponse)
+                    // Step 6: route by (host, path).
+                    var api = snapshot.Routes.Match(request.Authority, request.Path);
+                    if (api is null)
                     {
-                        // Step 9: a response head (the final one, or a 1xx before it), within the upstream response timeout.
-                        session.Arm(forward.Upstream!.Reader, api.UpstreamTimeout);
-                        do
+                        if (!await RefuseAsync(session, read, 404, closeAfterRefusal).ConfigureAwait(false))
                         {
-                            try
-                            {
-                                forward.UpstreamRead = await forward.Upstream.Reader.ReadAsync().ConfigureAwait(false);
-                            }
-                            catch (Exception e) when (BodyRelay.IsTransportError(e))
-                            {
-                                (forward.Status, forward.UpstreamRead, forward.Failure) = (ResponseHeadStatus.ClosedBeforeResponse, default, e);
-                                break;
-                            }
+                            return;
                         }
-                        while (!TryTakeResponseHead(forward.Upstream.Reader, forward.UpstreamRead, session.Response, forward.Method, snapshot, out forward.Status));
-                        session.Disarm();
-                        step = await RelayResponseAsync(session, forward).ConfigureAwait(false);
-                        if (step == ForwardStep.Retry)
+                        continue;
+                    }
+
+                    // Step 6 continued: the API's authentication.
+                    record.Api = api;
+                    var identity = session.Identity;
+                    var dropCertificateHeader = false;
+                    if (api.Auth.Type == AuthType.TlsCert)
+                    {
+                        var outcome = Authenticate(session, snapshot, api, ref identity, ref dropCertificateHeader);
+                        if (outcome != AuthOutcome.Allowed)
                         {
-                            step = await SendRequestAsync(session, forward).ConfigureAwait(false);
+                            ProxyLog.AuthenticationRefused(logger, api.Name, session.RemoteAddress, outcome, identity?.Subject);
+                            reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
+                            writer.Write(AuthResponses.For(outcome, closeAfterRefusal));
+                            var written = await BodyRelay.FlushAsync(writer).ConfigureAwait(false);
+                            Complete(session, record, outcome is AuthOutcome.NotSubscribed or AuthOutcome.MissingClientId or AuthOutcome.WrongClientId ? 403 : 401);
+                            if (!written || closeAfterRefusal)
+                            {
+                                return;
+                            }
+                            continue;
                         }
                     }
+                    else if (api.Auth.CertificateHeader is not null)
+                    {
+                        dropCertificateHeader = true;
+                    }
+
+                    if (request.Framing == BodyFraming.ContentLength && request.ContentLength > api.MaxBodyBytes)
+                    {
+                        reader.AdvanceTo(read.Buffer.GetPosition(request.ConsumedLength));
+                        await WriteErrorAsync(writer, 413, close: true).ConfigureAwait(false);
+                        Complete(session, record, 413);
+                        return; // the body is not read: framing is in doubt for anything after it
+                    }
+
+                    // Steps 7–10. The wait for the response head is here, between sending and relaying (ForwardState): the
+                    // upstream's answer resumes this method directly, not a forwarding method that would resume it in turn.
+                    var forward = session.Exchange.Forward;
+                    BeginForward(forward, session, snapshot, api, read, listener.IsStopping || _stopping, identity, dropCertificateHeader);
+                    ForwardStep step;
+                    try
+                    {
+                        step = await SendRequestAsync(session, forward).ConfigureAwait(false);
+                        while (step == ForwardStep.AwaitResponse)
+                        {
+                            // Step 9: a response head (the final one, or a 1xx before it), within the upstream response timeout.
+                            session.Arm(forward.Upstream!.Reader, api.UpstreamTimeout);
+                            do
+                            {
+                                try
+                                {
+                                    forward.UpstreamRead = await forward.Upstream.Reader.ReadAsync().ConfigureAwait(false);
+                                }
+                                catch (Exception e) when (BodyRelay.IsTransportError(e))
+                                {
+                                    (forward.Status, forward.UpstreamRead, forward.Failure) = (ResponseHeadStatus.ClosedBeforeResponse, default, e);
+                                    break;
+                                }
+                            }
+                            while (!TryTakeResponseHead(forward.Upstream.Reader, forward.UpstreamRead, session.Response, forward.Method, snapshot, out forward.Status));
+                            session.Disarm();
+                            step = await RelayResponseAsync(session, forward).ConfigureAwait(false);
+                            if (step == ForwardStep.Retry)
+                            {
+                                step = await SendRequestAsync(session, forward).ConfigureAwait(false);
+                            }
+                        }
+                    }
+                    finally
+                    {
+                        forward.End(reader);
+                    }
+                    Complete(session, record);
+                    if (step != ForwardStep.KeepOpen)
+                    {
+                        return;
+                    }
                 }
-                finally
+            }
+            finally
+            {
+                _active.TryRemove(session, out _);
+                session.End();
+                _sessions.Return(session);
+                if (ssl is not null)
                 {
-                    forward.End(reader);
-                }
-                Complete(session, record);
-                if (step != ForwardStep.KeepOpen)
-                {
-                    return;
+                    if (ssl.IsAuthenticated)
+                    {
+                        await SendCloseNotifyAsync(ssl).ConfigureAwait(false);
+                    }
+                    await ssl.DisposeAsync().ConfigureAwait(false);
                 }
             }
         }
+        catch (Exception e) when (counted)
+        {
+            listener.ConnectionFailed(e);
+        }
         finally
         {
-            _active.TryRemove(session, out _);
-            session.End();
-            _sessions.Return(session);
-            if (ssl is not null)
+            if (counted)
             {
-                if (ssl.IsAuthenticated)
-                {
-                    await SendCloseNotifyAsync(ssl).ConfigureAwait(false);
-                }
-                await ssl.DisposeAsync().ConfigureAwait(false);
+                listener.ConnectionEnded();
             }
         }
     }

@@ -104,6 +104,12 @@ internal sealed class SocketListener : IAsyncDisposable
                 continue;
             }
             client.NoDelay = true;
+            if (_handler is IStreamConnectionHandler streams)
+            {
+                // The stream owns the socket: disposing it is how an expired handshake is aborted.
+                streams.Start(new SocketStream(client, ownsSocket: true), client.RemoteEndPoint, this);
+                continue;
+            }
             _ = RunConnectionAsync(client);
         }
     }
@@ -137,7 +143,8 @@ internal sealed class SocketListener : IAsyncDisposable
         return false;
     }
 
-    private void ConnectionEnded()
+    /// <summary>A connection has ended (called once for each admitted one, by the listener or its stream handler).</summary>
+    internal void ConnectionEnded()
     {
         if (Interlocked.Decrement(ref _active) == 0 && _stopping)
         {
@@ -166,27 +173,13 @@ internal sealed class SocketListener : IAsyncDisposable
             ConnectionEnded();
             return;
         }
-        _ = RunStreamAsync(stream, remote);
+        ((IStreamConnectionHandler)_handler).Start(stream, remote, this);
     }
+
+    /// <summary>A connection ended with an unexpected error (logged on the transport's log).</summary>
+    internal void ConnectionFailed(Exception e) => TransportLog.ConnectionFailed(_logger, Name, e);
 
     internal void AcceptBackingOff(SocketError error) => TransportLog.AcceptBackOff(_logger, Name, error, (int)AcceptBackOff.TotalMilliseconds);
-
-    // The handler owns the stream (IStreamConnectionHandler): it is disposed there, not here as well.
-    private async Task RunStreamAsync(RawSocketStream stream, EndPoint remote)
-    {
-        try
-        {
-            await ((IStreamConnectionHandler)_handler).HandleStreamAsync(stream, remote, this).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            TransportLog.ConnectionFailed(_logger, Name, e);
-        }
-        finally
-        {
-            ConnectionEnded();
-        }
-    }
 
     /// <summary>Stops accepting; connections in flight continue.</summary>
     public async Task StopAcceptingAsync()

@@ -169,13 +169,29 @@ public sealed class EpollLoopPlacementTests
 
         public Task HandleAsync(Socket socket, SocketListener listener) => throw new NotSupportedException("epoll only");
 
-        public async Task HandleStreamAsync(Stream network, EndPoint? remote, SocketListener listener)
+        public void Start(Stream network, EndPoint? remote, SocketListener listener)
         {
             Starts.Enqueue((EpollLoop.Current, ((RawSocketStream)network).Loop));
-            await using (network)
+            _ = GreetAndHoldAsync(network, listener);
+        }
+
+        private static async Task GreetAndHoldAsync(Stream network, SocketListener listener)
+        {
+            try
             {
-                await network.WriteAsync(new byte[] { 1 });
-                _ = await network.ReadAsync(new byte[1]); // until the peer closes
+                await using (network)
+                {
+                    await network.WriteAsync(new byte[] { 1 });
+                    _ = await network.ReadAsync(new byte[1]); // until the peer closes
+                }
+            }
+            catch (IOException)
+            {
+                // the peer reset: the connection ends all the same
+            }
+            finally
+            {
+                listener.ConnectionEnded();
             }
         }
     }
