@@ -24,7 +24,7 @@ namespace FastGate.Core.Proxy;
 /// read a request head, route it, forward head and body to a pooled upstream connection, relay the response, and
 /// go again while both sides keep the connection alive.
 /// </summary>
-internal sealed class ProxyConnectionHandler : IConnectionHandler, IStreamConnectionHandler, IDisposable
+internal sealed class ProxyConnectionHandler : IStreamConnectionHandler, IDisposable
 {
     private static readonly byte[] Https = "https"u8.ToArray();
     private static readonly byte[] Http = "http"u8.ToArray();
@@ -101,10 +101,6 @@ internal sealed class ProxyConnectionHandler : IConnectionHandler, IStreamConnec
             session.CancelIfIdle();
         }
     }
-
-    // The listener starts the proxy's connections as streams (Start); this is the contract's other half, unused.
-    public Task HandleAsync(Socket socket, SocketListener listener) =>
-        HandleStreamAsync(new SocketStream(socket, ownsSocket: true), socket.RemoteEndPoint, listener);
 
     /// <summary>
     /// One client connection over any transport stream, which it owns and disposes: in-memory pipes in the

@@ -11,7 +11,8 @@ namespace FastGate.Core.Transport;
 /// </summary>
 internal sealed class SocketListener : IAsyncDisposable
 {
-    private readonly IConnectionHandler _handler;
+    private readonly IConnectionHandler? _handler;         // connections as sockets (admin, demo upstreams)
+    private readonly IStreamConnectionHandler? _streams;   // or as streams (the proxy, on either transport)
     private readonly ILogger _logger;
     private readonly Socket _socket;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -20,20 +21,20 @@ internal sealed class SocketListener : IAsyncDisposable
     private int _active;
     private volatile bool _stopping;
 
-    /// <param name="transport">
-    /// <see cref="TransportKind.Epoll"/> needs a handler that is also an <see cref="IStreamConnectionHandler"/>.
-    /// </param>
-    public SocketListener(string name, IPEndPoint endpoint, int maxConnections, IConnectionHandler handler, ILogger logger,
-        TransportKind transport = TransportKind.Sockets)
+    /// <summary>A listener whose connections reach <paramref name="handler"/> as sockets, on .NET's sockets.</summary>
+    public SocketListener(string name, IPEndPoint endpoint, int maxConnections, IConnectionHandler handler, ILogger logger)
+        : this(name, endpoint, maxConnections, logger, TransportKind.Sockets) => _handler = handler;
+
+    /// <summary>A listener whose connections reach <paramref name="handler"/> as streams, on either transport.</summary>
+    public SocketListener(string name, IPEndPoint endpoint, int maxConnections, IStreamConnectionHandler handler, ILogger logger,
+        TransportKind transport)
+        : this(name, endpoint, maxConnections, logger, transport) => _streams = handler;
+
+    private SocketListener(string name, IPEndPoint endpoint, int maxConnections, ILogger logger, TransportKind transport)
     {
-        if (transport == TransportKind.Epoll && handler is not IStreamConnectionHandler)
-        {
-            throw new ArgumentException("the epoll transport hands connections over as streams", nameof(handler));
-        }
         Transport = transport;
         Name = name;
         MaxConnections = maxConnections;
-        _handler = handler;
         _logger = logger;
         _socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (endpoint.Address.Equals(IPAddress.IPv6Any))
@@ -104,10 +105,10 @@ internal sealed class SocketListener : IAsyncDisposable
                 continue;
             }
             client.NoDelay = true;
-            if (_handler is IStreamConnectionHandler streams)
+            if (_streams is not null)
             {
                 // The stream owns the socket: disposing it is how an expired handshake is aborted.
-                streams.Start(new SocketStream(client, ownsSocket: true), client.RemoteEndPoint, this);
+                _streams.Start(new SocketStream(client, ownsSocket: true), client.RemoteEndPoint, this);
                 continue;
             }
             _ = RunConnectionAsync(client);
@@ -118,7 +119,7 @@ internal sealed class SocketListener : IAsyncDisposable
     {
         try
         {
-            await _handler.HandleAsync(client, this).ConfigureAwait(false);
+            await _handler!.HandleAsync(client, this).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -173,7 +174,7 @@ internal sealed class SocketListener : IAsyncDisposable
             ConnectionEnded();
             return;
         }
-        ((IStreamConnectionHandler)_handler).Start(stream, remote, this);
+        _streams!.Start(stream, remote, this);
     }
 
     /// <summary>A connection ended with an unexpected error (logged on the transport's log).</summary>

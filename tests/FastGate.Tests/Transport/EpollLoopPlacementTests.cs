@@ -163,11 +163,9 @@ public sealed class EpollLoopPlacementTests
     }
 
     /// <summary>Notes where each connection's handler started and on which loop its stream lives, then greets the peer.</summary>
-    private sealed class RecordingHandler : IConnectionHandler, IStreamConnectionHandler
+    private sealed class RecordingHandler : IStreamConnectionHandler
     {
         public ConcurrentQueue<(EpollLoop? StartedOn, EpollLoop StreamLoop)> Starts { get; } = new();
-
-        public Task HandleAsync(Socket socket, SocketListener listener) => throw new NotSupportedException("epoll only");
 
         public void Start(Stream network, EndPoint? remote, SocketListener listener)
         {
