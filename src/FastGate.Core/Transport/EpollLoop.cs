@@ -140,11 +140,12 @@ internal sealed class EpollLoop : IEpollTarget
     private int _registered; // descriptors watched now
     private int _queued; // posted work not run yet (connections on their way here): load as well, or a burst of
                          // accepts would all go to the loop that was least loaded before it
-    // Work handed to this loop's thread by others (Post): an eventfd wakes the loop, at most one write per wake-up.
+    // Work handed to this loop's thread (Post), run after each batch of events; an eventfd wakes a waiting loop.
     private readonly ConcurrentQueue<(Action<object?> Callback, object? State)> _posted = new();
     private readonly int _wakeFd;
     private int _wakeRequested;
     private volatile bool _waiting; // in (or about to enter) epoll_wait: a post must wake the loop
+    private int _threadId; // the loop thread's kernel id, for its CPU clock
 
     private EpollLoop(int index)
     {
@@ -185,8 +186,6 @@ internal sealed class EpollLoop : IEpollTarget
                 : TimeSpan.Zero;
         }
     }
-
-    private int _threadId;
 
     /// <summary>What <see cref="LeastLoaded"/> compares: descriptors watched and posted work waiting.</summary>
     public int Load => Volatile.Read(ref _registered) + Volatile.Read(ref _queued);

@@ -51,6 +51,7 @@ internal sealed class EndpointPool(string key)
     public UpstreamConnection? TryRentIdle(bool retryable)
     {
         var own = UpstreamConnection.SlotOf(EpollLoop.Current);
+        own = own < _idle.Length ? own : 0; // as Return files a loop beyond the lists
         while (true)
         {
             UpstreamConnection? candidate;
@@ -137,7 +138,7 @@ internal sealed class EndpointPool(string key)
                     return;
                 }
             }
-            // A loop beyond the lists (loops started later with another count by a second gateway in the process) shares list 0.
+            // A loop beyond the lists (loops started later with another count, by a second gateway in the process) shares list 0.
             var slot = connection.LoopSlot < _idle.Length ? connection.LoopSlot : 0;
             (_idle[slot] ??= []).Add(connection);
             _idleCount++;

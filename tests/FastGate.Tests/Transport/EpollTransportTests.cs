@@ -36,7 +36,7 @@ public sealed class EpollTransportTests
         await Task.Run(stream.Dispose); // another thread, as a deadline's timer closes a connection
         await Assert.ThrowsAsync<IOException>(() => read.WaitAsync(Timeout));
         await Assert.ThrowsAsync<IOException>(() => write.WaitAsync(Timeout));
-        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await stream.ReadAsync(new byte[1]));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => _ = await stream.ReadAsync(new byte[1]));
 
         // The descriptor is closed: after the bytes that got through, the peer reads the end of the stream.
         using var cancel = new CancellationTokenSource(Timeout);
@@ -141,10 +141,10 @@ public sealed class EpollTransportTests
                 {
                     await pairs[i].Peer.SendAsync(BitConverter.GetBytes(i), SocketFlags.None, cancel.Token);
                 }
-                await Task.WhenAll(reads).WaitAsync(Timeout);
+                var counts = await Task.WhenAll(reads).WaitAsync(Timeout);
                 for (var i = 0; i < pairs.Count; i++)
                 {
-                    Assert.Equal(4, reads[i].Result);
+                    Assert.Equal(4, counts[i]);
                     Assert.Equal(i, BitConverter.ToInt32(buffers[i]));
                 }
                 // Close the first half: their slots are reused by the next round's streams.
