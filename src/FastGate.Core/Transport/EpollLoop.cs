@@ -167,11 +167,8 @@ internal sealed class EpollLoop : IEpollTarget
     /// <summary>The loop's number (its thread is "FastGate epoll N").</summary>
     public int Index { get; }
 
-    /// <summary>Descriptors this loop watches now (its own wake-up descriptor included).</summary>
-    public int Registered => Volatile.Read(ref _registered);
-
-    /// <summary>Connections and listening sockets this loop watches now.</summary>
-    public int Descriptors => Registered - 1;
+    /// <summary>Connections and listening sockets this loop watches now (not its own wake-up descriptor).</summary>
+    public int Descriptors => Volatile.Read(ref _registered) - 1;
 
     /// <summary>CPU time the loop's thread has used (its handshakes and requests run on it); zero before it started.</summary>
     public TimeSpan CpuTime

@@ -13,8 +13,9 @@ namespace FastGate.Core.Upstream;
 internal sealed class EndpointPool(string key)
 {
     private readonly Lock _lock = new();
-    // Idle connections by event loop (UpstreamConnection.LoopSlot: 0 without one), each oldest first, newest last.
-    private readonly List<UpstreamConnection>?[] _idle = new List<UpstreamConnection>?[EpollLoop.Count + 1];
+    // Idle connections by event loop (UpstreamConnection.LoopSlot: 0 without one), each oldest first, newest last;
+    // grown when a connection of a loop beyond it returns.
+    private List<UpstreamConnection>?[] _idle = new List<UpstreamConnection>?[EpollLoop.Count + 1];
     private int _idleCount;
     private readonly Queue<TaskCompletionSource<UpstreamConnection?>> _waiters = new();
     private int _open;
@@ -51,7 +52,6 @@ internal sealed class EndpointPool(string key)
     public UpstreamConnection? TryRentIdle(bool retryable)
     {
         var own = UpstreamConnection.SlotOf(EpollLoop.Current);
-        own = own < _idle.Length ? own : 0; // as Return files a loop beyond the lists
         while (true)
         {
             UpstreamConnection? candidate;
@@ -61,7 +61,7 @@ internal sealed class EndpointPool(string key)
                 {
                     return null;
                 }
-                var list = _idle[own] is { Count: > 0 } mine ? mine : NewestElsewhere();
+                var list = own < _idle.Length && _idle[own] is { Count: > 0 } mine ? mine : NewestElsewhere();
                 candidate = list[^1];
                 list.RemoveAt(list.Count - 1);
                 _idleCount--;
@@ -138,9 +138,11 @@ internal sealed class EndpointPool(string key)
                     return;
                 }
             }
-            // A loop beyond the lists (loops started later with another count, by a second gateway in the process) shares list 0.
-            var slot = connection.LoopSlot < _idle.Length ? connection.LoopSlot : 0;
-            (_idle[slot] ??= []).Add(connection);
+            if (connection.LoopSlot >= _idle.Length)
+            {
+                Array.Resize(ref _idle, connection.LoopSlot + 1); // loops started with another count than this pool saw
+            }
+            (_idle[connection.LoopSlot] ??= []).Add(connection);
             _idleCount++;
         }
     }
