@@ -89,6 +89,18 @@ if "dotnet_gc_allocated_bytes_total" in values:  # an older build (E2E_FASTGATE)
 PY
 }
 
+# FastGate's GC-committed memory in bytes from /metrics (empty for other proxies): splits idle memory into managed and native.
+gc_committed() {
+  [ -n "$admin_metrics" ] || return 0
+  python3 - "$admin_metrics" <<'PY'
+import sys, urllib.request
+text = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()
+values = dict(line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
+if "dotnet_gc_committed_bytes" in values:
+    print(int(float(values["dotnet_gc_committed_bytes"])))
+PY
+}
+
 wanted() { [ -z "${E2E_SCENARIOS:-}" ] || [[ " $E2E_SCENARIOS " == *" $1 "* ]]; }
 [ "${FASTGATE_ONLY:-0}" = 1 ] && E2E_PROXIES=fastgate
 proxy_wanted() { [[ " ${E2E_PROXIES:-fastgate nginx haproxy yarp} " == *" $1 "* ]]; }
@@ -177,22 +189,24 @@ idle_memory() { # the proxy chosen by use_proxy; prints a line for its section
   # whatever free memory earlier scenarios left (heap space, allocator free lists); from a cold start (or a warm one)
   # FastGate's whole-delta figure ranged 9.9-23 KiB for unchanged per-connection state. Over 1,000 connections the
   # marginal figure still moved 15-19 KiB between runs of one build (GC timing): 2,000 halve that (2026-12-02).
-  local first_held second_held rss0 rss1 rss2
+  local first_held second_held rss0 rss1 rss2 gc1 gc2 managed=""
   rss0=$(rss_kib "$cpu_pid")
   taskset -c 1 "$load" hold https://bench.test:$t/small/ -c 500 --seconds 20 -k --connect-to 127.0.0.1:$t > "$work/hold1.out" 2>&1 &
   first_held=$!
   for _ in $(seq 1 150); do grep -q holding "$work/hold1.out" 2>/dev/null && break; sleep 0.2; done
   sleep 1
-  rss1=$(rss_kib "$cpu_pid")
+  rss1=$(rss_kib "$cpu_pid"); gc1=$(gc_committed)
   taskset -c 1 "$load" hold https://bench.test:$t/small/ -c 2000 --seconds 4 -k --connect-to 127.0.0.1:$t > "$work/hold2.out" 2>&1 &
   second_held=$!
   for _ in $(seq 1 150); do grep -q holding "$work/hold2.out" 2>/dev/null && break; sleep 0.2; done
   sleep 1
-  rss2=$(rss_kib "$cpu_pid")
+  rss2=$(rss_kib "$cpu_pid"); gc2=$(gc_committed)
   kill "$first_held" "$second_held" 2>/dev/null || true
   wait "$first_held" "$second_held" 2>/dev/null || true
   local per_connection=$(( (rss2 - rss1) * 1024 / 2000 ))
-  echo "Memory per idle TLS connection: $per_connection B from 500 to 2,500 held ($(head -1 "$work/hold1.out"), then $(head -1 "$work/hold2.out"); RSS $rss0 → $rss1 → $rss2 KiB; the first 500: $(( (rss1 - rss0) * 1024 / 500 )) B each)"
+  # FastGate: how much of it the GC committed (managed objects and the heap's slack); the rest is native (OpenSSL, BIOs).
+  [ -z "$gc1" ] || [ -z "$gc2" ] || managed="; of it the GC's committed memory $(( (gc2 - gc1) / 2000 )) B, the rest native"
+  echo "Memory per idle TLS connection: $per_connection B from 500 to 2,500 held$managed ($(head -1 "$work/hold1.out"), then $(head -1 "$work/hold2.out"); RSS $rss0 → $rss1 → $rss2 KiB; the first 500: $(( (rss1 - rss0) * 1024 / 500 )) B each)"
   printf '%s\tidle-memory\t%s\t0\t0\t0\t%s\n' "$summary_name" "$per_connection" "$round" >> "$work/summary.tsv"
 }
 
