@@ -6,19 +6,31 @@ namespace FastGate.Core.Configuration;
 internal static class ConfigLoader
 {
     /// <exception cref="ConfigException">The file is missing, not valid JSON, or fails validation.</exception>
-    public static LoadedConfig Load(string path)
+    public static LoadedConfig Load(string path) => Load(path, out _);
+
+    /// <summary>
+    /// Loads as <see cref="Load(string)"/> and gives the bytes it read (null when it could not read the file) — also
+    /// when the load throws, so a watcher can wait for the file to differ from what was read, not from what is on disk
+    /// by the time it looks. Nothing is hashed here: hashing would initialise OpenSSL before the start-up settings it
+    /// reads once (<see cref="Tls.OpenSslProcessSettings"/>) are in place.
+    /// </summary>
+    /// <exception cref="ConfigException">The file is missing, not valid JSON, or fails validation.</exception>
+    public static LoadedConfig Load(string path, out byte[]? content)
     {
         var fullPath = Path.GetFullPath(path);
+        content = null;
         string json;
         try
         {
-            json = File.ReadAllText(fullPath);
+            content = File.ReadAllBytes(fullPath);
+            using var reader = new StreamReader(new MemoryStream(content), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            json = reader.ReadToEnd(); // as File.ReadAllText decodes
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ConfigException([new ConfigError(fullPath, "$", $"cannot read the file: {e.Message}")]);
         }
-        var loaded = Parse(json, fullPath);
+        var loaded = Parse(json, fullPath) with { SourceBytes = content };
         var errors = ConfigValidator.Validate(loaded);
         if (errors.Count > 0)
         {

@@ -7,6 +7,13 @@ namespace FastGate.Core.Configuration;
 /// not inotify, so every way a file can change is seen: in-place edits, editors' rename-over, and Kubernetes'
 /// "..data" symlink swaps of secret and ConfigMap mounts. Thread-safe.
 /// </summary>
+/// <remarks>
+/// The baseline a change is measured against must describe what the gateway read, taken before it read it: a baseline
+/// taken from the disk after a load would silently absorb a write that landed in between (a config file completed
+/// while a reload was parsing its first half, or replaced while certificates were loading), and that content would
+/// never be loaded. So the configuration file's entry comes from the bytes the loader parsed, and the
+/// other files are hashed before the snapshot reads them; a change after that is seen, at worst as one reload more.
+/// </remarks>
 internal sealed class FileChangeWatcher : IDisposable
 {
     private readonly Timer _timer;
@@ -22,14 +29,50 @@ internal sealed class FileChangeWatcher : IDisposable
         _timer = new Timer(static self => ((FileChangeWatcher)self!).Check(), this, interval, interval);
     }
 
-    /// <summary>Watch these files from now on; their current content is the baseline.</summary>
-    public void Watch(IReadOnlyList<string> files)
+    /// <summary>Watch these files from now on, against a baseline <see cref="Fingerprint"/> took before (or from) what was read.</summary>
+    public void Watch(IReadOnlyList<string> files, byte[] baseline)
     {
-        var fingerprint = Fingerprint(files);
         lock (_lock)
         {
             _files = files;
-            _fingerprint = fingerprint;
+            _fingerprint = baseline;
+        }
+    }
+
+    /// <summary>
+    /// The files' contents as one hash. When <paramref name="readFile"/> is given, its entry is
+    /// <paramref name="readContent"/>, the bytes a loader already read from it (null: it could not read it); every
+    /// other file is read now.
+    /// </summary>
+    public static byte[] Fingerprint(IReadOnlyList<string> files, string? readFile = null, byte[]? readContent = null)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in files)
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(file));
+            var content = readFile is not null && file == readFile ? readContent : ReadOrNull(file);
+            if (content is null)
+            {
+                hash.AppendData([0]); // missing or unreadable
+            }
+            else
+            {
+                hash.AppendData([1]);
+                hash.AppendData(SHA256.HashData(content));
+            }
+        }
+        return hash.GetHashAndReset();
+    }
+
+    private static byte[]? ReadOrNull(string file)
+    {
+        try
+        {
+            return File.ReadAllBytes(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 
@@ -53,7 +96,9 @@ internal sealed class FileChangeWatcher : IDisposable
             {
                 lock (_lock)
                 {
-                    _fingerprint = now; // a broken file is reported once, not every tick
+                    // A broken file is reported once, not every tick. Taken before the reload reads the files, so a
+                    // reload that fails before it sets a baseline of its own (a bind failure) leaves a correct one.
+                    _fingerprint = now;
                 }
                 _onChange();
             }
@@ -62,24 +107,6 @@ internal sealed class FileChangeWatcher : IDisposable
         {
             Volatile.Write(ref _checking, 0);
         }
-    }
-
-    private static byte[] Fingerprint(IReadOnlyList<string> files)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var file in files)
-        {
-            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(file));
-            try
-            {
-                hash.AppendData(File.ReadAllBytes(file));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                hash.AppendData("(missing)"u8);
-            }
-        }
-        return hash.GetHashAndReset();
     }
 
     public void Dispose() => _timer.Dispose();

@@ -70,6 +70,8 @@ internal sealed class Gateway : IAsyncDisposable, IStatusSource
         var loopsAsConfigured = transport != TransportKind.Epoll || EpollLoop.TryConfigure(config.Config.EventLoops);
         var pools = new UpstreamConnectionPool(TimeSpan.FromSeconds(1), transport);
         var metrics = new MetricsRegistry();
+        // Before the snapshot reads the certificates: a change made while it does is then seen by the watcher.
+        (List<string> Files, byte[] Baseline)? watch = config.Config.Reload.WatchFiles ? config.WatchBaseline() : null;
         GatewaySnapshot snapshot;
         try
         {
@@ -101,10 +103,10 @@ internal sealed class Gateway : IAsyncDisposable, IStatusSource
                 gateway._admin = new SocketListener("admin", adminEndpoint, 256, new Admin.AdminConnectionHandler(gateway), gateway._transportLogger);
                 gateway._admin.Start("admin: /healthz /readyz /metrics /status.json /");
             }
-            if (config.Config.Reload.WatchFiles)
+            if (watch is { } watched)
             {
                 gateway._watcher = new FileChangeWatcher(TimeSpan.FromSeconds(config.Config.Reload.WatchIntervalSeconds), () => gateway.Reload("file change"));
-                gateway._watcher.Watch(ReferencedFiles.Of(config));
+                gateway._watcher.Watch(watched.Files, watched.Baseline);
             }
         }
         catch
@@ -128,12 +130,19 @@ internal sealed class Gateway : IAsyncDisposable, IStatusSource
             {
                 return false;
             }
-            var file = State.Current.Source.FilePath;
+            var current = State.Current.Source;
+            var file = current.FilePath;
             GatewaySnapshot next;
             LoadedConfig loaded;
+            byte[]? read = null;
+            (List<string> Files, byte[] Baseline)? watch = null;
             try
             {
-                loaded = ConfigLoader.Load(file);
+                loaded = ConfigLoader.Load(file, out read);
+                if (_watcher is not null)
+                {
+                    watch = loaded.WatchBaseline(); // before the snapshot reads the certificates
+                }
                 next = GatewaySnapshotBuilder.Build(loaded, Pools, Metrics);
             }
             catch (ConfigException e)
@@ -144,7 +153,17 @@ internal sealed class Gateway : IAsyncDisposable, IStatusSource
                     GatewayLog.ReloadError(_logger, error.File, error.JsonPath, error.Message);
                 }
                 GatewayLog.ReloadRejected(_logger, reason, e.Errors.Count);
-                _watcher?.Watch(ReferencedFiles.Of(State.Current.Source));
+                if (_watcher is not null)
+                {
+                    // Try again once anything differs from what this attempt read: a file it read half-written is
+                    // loaded when its writer finishes, even if that was before this line.
+                    if (watch is not { } retry)
+                    {
+                        var files = ReferencedFiles.Of(current);
+                        retry = (files, FileChangeWatcher.Fingerprint(files, file, read));
+                    }
+                    _watcher.Watch(retry.Files, retry.Baseline);
+                }
                 return false;
             }
 
@@ -171,7 +190,10 @@ internal sealed class Gateway : IAsyncDisposable, IStatusSource
                     _ = old.StopAcceptingAsync(); // its connections finish on the snapshot they started with
                 }
             }
-            _watcher?.Watch(ReferencedFiles.Of(loaded));
+            if (watch is { } watched)
+            {
+                _watcher?.Watch(watched.Files, watched.Baseline);
+            }
             Interlocked.Increment(ref _reloads);
             GatewayLog.Reloaded(_logger, reason, next.Listeners.Count, next.Apis.Count);
             if ((loaded.Config.TlsSessions.StatelessTickets, loaded.Config.TlsSessions.CacheSize) != _tlsSessionsAtStart)
