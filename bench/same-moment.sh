@@ -9,7 +9,7 @@
 #   installed: apt-get install -y nginx haproxy). About 10 minutes with the defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-fastgate=$(realpath "${1:-bench/.build/fastgate/fastgate}"); rounds="${2:-5}"; seconds="${3:-8}"
+fastgate=$(realpath -m "${1:-bench/.build/fastgate/fastgate}"); rounds="${2:-5}"; seconds="${3:-8}"
 scenarios=(${SAME_SCENARIOS:-get-64B get-16KiB post-4KiB mtls-handshake-full mtls-handshake-resumed})
 peers=()
 for p in ${SAME_PEERS:-nginx haproxy}; do
