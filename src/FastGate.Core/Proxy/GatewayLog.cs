@@ -56,6 +56,10 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 316, Level = LogLevel.Information, Message = "{Description}")]
     public static partial void RuntimeSetting(ILogger logger, string description);
 
+    /// <summary>A process-wide runtime setting the configuration asks for but the process could not apply.</summary>
+    [LoggerMessage(EventId = 318, Level = LogLevel.Warning, Message = "{Description}")]
+    public static partial void RuntimeSettingNotApplied(ILogger logger, string description);
+
     [LoggerMessage(EventId = 317, Level = LogLevel.Information, Message = "Ready (pid {Pid}): SIGHUP reloads, SIGUSR1 reopens the access log, SIGTERM drains and stops")]
     public static partial void Ready(ILogger logger, int pid);
 }

@@ -34,7 +34,14 @@ internal static class RunCommand
             loaded = ConfigLoader.Load(parse.GetValue(CommonOptions.Config)!);
             // Before the first certificate is loaded: OpenSSL reads its process-wide settings once.
             var sessions = OpenSslProcessSettings.Apply(loaded.Config.TlsSessions);
-            GatewayLog.RuntimeSetting(logger, sessions);
+            if (sessions.NotApplied)
+            {
+                GatewayLog.RuntimeSettingNotApplied(logger, sessions.Description);
+            }
+            else
+            {
+                GatewayLog.RuntimeSetting(logger, sessions.Description);
+            }
             var idleBuffers = TlsIdleBuffers.Describe();
             GatewayLog.RuntimeSetting(logger, idleBuffers);
             var collector = GarbageCollectorSettings.Describe();

@@ -37,6 +37,7 @@ public sealed partial class TlsSessionResumptionTests : IDisposable
         """);
         using var gateway = await GatewayProcess.StartAsync(file);
         Assert.True(gateway.HasLogged(statelessTickets ? "stateless tickets" : "server-side session cache"), gateway.OutputText);
+        Assert.False(gateway.HasLogged("OpenSSL had started before FastGate could configure it"), gateway.OutputText); // verified, not assumed
 
         var session = Path.Combine(_pki.Directory, "session.pem");
         var first = await RequestAsync(port, client, "-sess_out", session, "/first");
