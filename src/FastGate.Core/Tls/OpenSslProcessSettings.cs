@@ -80,13 +80,8 @@ internal static class OpenSslProcessSettings
     /// </summary>
     internal static bool? TicketsOffInNewContexts()
     {
-        if (Environment.GetEnvironmentVariable("CLR_OPENSSL_VERSION_OVERRIDE") is { Length: > 0 } version && version != "3")
-        {
-            return null;
-        }
-        if (!NativeLibrary.TryLoad("libssl.so.3", out var libssl) || !NativeLibrary.TryGetExport(libssl, "TLS_server_method", out _)
-            || !NativeLibrary.TryGetExport(libssl, "SSL_CTX_new", out _) || !NativeLibrary.TryGetExport(libssl, "SSL_CTX_get_options", out _)
-            || !NativeLibrary.TryGetExport(libssl, "SSL_CTX_free", out _))
+        if (DotnetOpenSsl.OtherVersion is not null
+            || !DotnetOpenSsl.Exports("libssl.so.3", "TLS_server_method", "SSL_CTX_new", "SSL_CTX_get_options", "SSL_CTX_free"))
         {
             return null;
         }

@@ -157,7 +157,7 @@ internal static class TlsIdleBuffers
             return "not Linux";
         }
         // .NET can be told to load another libssl; an SSL* must never go to a different library than its own.
-        if (Environment.GetEnvironmentVariable("CLR_OPENSSL_VERSION_OVERRIDE") is { Length: > 0 } version && version != "3")
+        if (DotnetOpenSsl.OtherVersion is { } version)
         {
             return $"CLR_OPENSSL_VERSION_OVERRIDE={version}: .NET does not use libssl.so.3";
         }
@@ -165,14 +165,11 @@ internal static class TlsIdleBuffers
         {
             return "this .NET runtime's SslStream has no SSL handle field";
         }
-        if (!NativeLibrary.TryLoad("libssl.so.3", out var libssl) || !NativeLibrary.TryGetExport(libssl, "SSL_free_buffers", out _)
-            || !NativeLibrary.TryGetExport(libssl, "SSL_get_rbio", out _) || !NativeLibrary.TryGetExport(libssl, "SSL_get_wbio", out _))
+        if (!DotnetOpenSsl.Exports("libssl.so.3", "SSL_free_buffers", "SSL_get_rbio", "SSL_get_wbio"))
         {
             return "libssl.so.3 with SSL_free_buffers is not available";
         }
-        if (!NativeLibrary.TryLoad("libcrypto.so.3", out var libcrypto) || !NativeLibrary.TryGetExport(libcrypto, "BIO_ctrl", out _)
-            || !NativeLibrary.TryGetExport(libcrypto, "BIO_method_type", out _) || !NativeLibrary.TryGetExport(libcrypto, "BUF_MEM_new", out _)
-            || !NativeLibrary.TryGetExport(libcrypto, "CRYPTO_free", out _))
+        if (!DotnetOpenSsl.Exports("libcrypto.so.3", "BIO_ctrl", "BIO_method_type", "BUF_MEM_new", "CRYPTO_free"))
         {
             return "libcrypto.so.3 with BIO_ctrl and BUF_MEM_new is not available";
         }
